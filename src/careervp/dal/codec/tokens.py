@@ -1,0 +1,111 @@
+"""Opaque page tokens: a DynamoDB ``LastEvaluatedKey``, signed and bound to one listing.
+
+Layout, URL-safe base64 without padding::
+
+    0x01 | issued_at (8 bytes, big endian, epoch s) | JSON [application_id, created_at] | MAC
+
+MAC = HMAC-SHA256(secret, domain | len+index | len+user_id | everything before the MAC).
+The index and user id are not in the token but in the MAC input, so a token only verifies
+for the listing that issued it: replayed against another user it fails like a forged one.
+The token is signed, not encrypted: it reveals the application id and timestamp of the last
+item on a page to the user who has already seen that item. Verification tries each secret
+(current first, then previous ones during a rotation) with ``hmac.compare_digest``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+import struct
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from careervp.dal.codec.errors import TokenError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["MAX_TOKEN_CHARS", "MIN_SECRET_BYTES", "PageKey", "PageTokenSigner"]
+
+MAX_TOKEN_CHARS = 4096
+MIN_SECRET_BYTES = 16
+_VERSION = 1
+_DOMAIN = b"careervp-dal/page-token\x00"
+_HEADER = struct.Struct(">BQ")
+_MAC_BYTES = hashlib.sha256().digest_size
+_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
+# A token issued slightly in the future by a host whose clock runs ahead is still accepted.
+_CLOCK_SKEW_SECONDS = 300
+
+_KEY_ENCODER = msgspec.json.Encoder()
+_KEY_DECODER = msgspec.json.Decoder(tuple[str, str], strict=True)
+
+
+class PageKey(msgspec.Struct, frozen=True):
+    application_id: str
+    created_at: str
+
+
+def _prefixed(text: str) -> bytes:
+    raw = text.encode("utf-8")
+    return struct.pack(">I", len(raw)) + raw
+
+
+class PageTokenSigner:
+    def __init__(self, secrets: Sequence[bytes], *, max_age_seconds: int) -> None:
+        if not secrets:
+            raise ValueError("at least one pagination secret is required")
+        for secret in secrets:
+            if len(secret) < MIN_SECRET_BYTES:
+                raise ValueError(f"pagination secrets need at least {MIN_SECRET_BYTES} bytes")
+        self._secrets = tuple(secrets)
+        self._max_age = max_age_seconds
+
+    def _mac(self, secret: bytes, index: str, user_id: str, body: bytes) -> bytes:
+        message = _DOMAIN + _prefixed(index) + _prefixed(user_id) + body
+        return hmac.new(secret, message, hashlib.sha256).digest()
+
+    def issue(self, key: PageKey, *, index: str, user_id: str, now: int) -> str:
+        body = _HEADER.pack(_VERSION, now) + _KEY_ENCODER.encode(
+            (key.application_id, key.created_at)
+        )
+        raw = body + self._mac(self._secrets[0], index, user_id, body)
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+    def verify(self, token: object, *, index: str, user_id: str, now: int) -> PageKey:
+        """The key a token carries; ``TokenError`` for anything not issued for this listing."""
+        if not isinstance(token, str):
+            raise TokenError("the page token must be a string")
+        if not 0 < len(token) <= MAX_TOKEN_CHARS or not _ALPHABET.fullmatch(token):
+            raise TokenError("the page token is malformed")
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        except (binascii.Error, ValueError):
+            raise TokenError("the page token is malformed") from None
+        # Reject non-canonical base64, where an edited last character decodes to the same bytes.
+        if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != token:
+            raise TokenError("the page token is malformed")
+        if len(raw) <= _HEADER.size + _MAC_BYTES:
+            raise TokenError("the page token is malformed")
+        body, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
+        if not any(
+            hmac.compare_digest(mac, self._mac(secret, index, user_id, body))
+            for secret in self._secrets
+        ):
+            raise TokenError("the page token was not issued for this listing")
+        version, issued_at = _HEADER.unpack_from(body)
+        if version != _VERSION:
+            raise TokenError(f"page token version {version} is not supported")
+        if issued_at > now + _CLOCK_SKEW_SECONDS:
+            raise TokenError("the page token was issued in the future")
+        if now - issued_at > self._max_age:
+            raise TokenError("the page token has expired; list again from the first page")
+        try:
+            application_id, created_at = _KEY_DECODER.decode(body[_HEADER.size :])
+        except msgspec.DecodeError:
+            raise TokenError("the page token is malformed") from None
+        return PageKey(application_id=application_id, created_at=created_at)

@@ -1,0 +1,80 @@
+"""The table the store lives in: one definition for tests, the CLI, docs and deployments."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from careervp.handlers.utils.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import CreateTableInputTypeDef
+
+__all__ = [
+    "INDEX_NAME",
+    "TABLE_NAME_ENV",
+    "TTL_ATTRIBUTE",
+    "TTL_SECONDS",
+    "create_table",
+    "table_definition",
+]
+
+TABLE_NAME_ENV = "TAILORED_CV_TABLE_NAME"
+INDEX_NAME = "user_id_created_at_gsi"
+TTL_ATTRIBUTE = "expiration_timestamp"
+TTL_SECONDS = 90 * 24 * 3600
+
+
+def table_definition(table_name: str) -> CreateTableInputTypeDef:
+    """CreateTable input: keys, the user GSI, on-demand billing, KMS server-side encryption."""
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [
+            {"AttributeName": "application_id", "AttributeType": "S"},
+            {"AttributeName": "created_at", "AttributeType": "S"},
+            {"AttributeName": "user_id", "AttributeType": "S"},
+        ],
+        "KeySchema": [
+            {"AttributeName": "application_id", "KeyType": "HASH"},
+            {"AttributeName": "created_at", "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": INDEX_NAME,
+                "KeySchema": [
+                    {"AttributeName": "user_id", "KeyType": "HASH"},
+                    {"AttributeName": "created_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+        "SSESpecification": {"Enabled": True, "SSEType": "KMS"},
+    }
+
+
+def create_table(client: DynamoDBClient, table_name: str, *, wait_timeout: float = 60.0) -> bool:
+    """Create the table, wait until it is active and enable TTL.
+
+    Returns whether TTL could be enabled: engines without the TTL API (dynalite) still get a
+    working table, and the store filters expired items on every read regardless.
+    """
+    client.create_table(**table_definition(table_name))
+    # The waiter checks at once, so an engine that creates tables instantly costs no sleep.
+    client.get_waiter("table_exists").wait(
+        TableName=table_name,
+        WaiterConfig={"Delay": 1, "MaxAttempts": max(1, math.ceil(wait_timeout))},
+    )
+    try:
+        client.update_time_to_live(
+            TableName=table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+        )
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        logger.warning("TTL could not be enabled", table=table_name, error_code=code)
+        return False
+    return True

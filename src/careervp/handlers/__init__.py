@@ -1,0 +1,1 @@
+"""Lambda-side helpers shared with CareerVP's handlers."""
