@@ -18,7 +18,7 @@ def build_client(
     endpoint_url: str | None = None,
     region_name: str | None = None,
     retry_mode: Literal["standard", "adaptive"] = "standard",
-    max_attempts: int = 5,
+    max_attempts: int = 5,  # in all, the first try included
     connect_timeout: float = 2.0,
     read_timeout: float = 5.0,
 ) -> DynamoDBClient:
@@ -30,7 +30,7 @@ def build_client(
     ``AWS_ENDPOINT_URL_DYNAMODB`` is honoured by boto3 itself when ``endpoint_url`` is unset.
     """
     config = Config(
-        retries={"mode": retry_mode, "max_attempts": max_attempts},
+        retries={"mode": retry_mode, "total_max_attempts": max_attempts},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         tcp_keepalive=True,

@@ -73,9 +73,13 @@ MAX_SAVE_ATTEMPTS = 16
 MAX_QUERY_BATCH = 1000
 DEFAULT_TOKEN_MAX_AGE = timedelta(hours=24)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# "NOT (x <= :now)" rather than "x > :now": an item whose TTL attribute is missing or not a
-# number passes this filter and then fails decoding loudly instead of silently vanishing.
-_LIVE_FILTER = "NOT (expiration_timestamp <= :now)"
+# Keeps items whose TTL is after now. Written as "not (a number that is not after now)"
+# rather than "expiration_timestamp > :now" so that an item whose TTL attribute is missing or
+# not a number passes and then fails decoding loudly instead of silently vanishing; the type
+# test comes first so no engine has to compare a string with a number.
+_LIVE_FILTER = (
+    "NOT (attribute_type(expiration_timestamp, :number) AND expiration_timestamp <= :now)"
+)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -309,7 +313,11 @@ class DynamoDalHandler:
                 "TableName": self.table_name,
                 "IndexName": INDEX_NAME,
                 "KeyConditionExpression": "user_id = :user_id",
-                "ExpressionAttributeValues": {":user_id": {"S": user_id}, ":now": {"N": str(now)}},
+                "ExpressionAttributeValues": {
+                    ":user_id": {"S": user_id},
+                    ":now": {"N": str(now)},
+                    ":number": {"S": "N"},
+                },
             },
             start=start,
             wanted=limit + 1,
@@ -383,6 +391,7 @@ class DynamoDalHandler:
                 "ExpressionAttributeValues": {
                     ":application_id": {"S": application_id},
                     ":now": {"N": str(now)},
+                    ":number": {"S": "N"},
                 },
                 "ConsistentRead": self._consistent_reads,
             },

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from uuid import UUID
 
 import msgspec
 
@@ -27,6 +29,11 @@ CREATED_AT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _CREATED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 # C0, DEL and C1 controls, plus the Unicode line and paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+# to_builtins would turn these into strings that a str field then accepts (bytes as base64);
+# kept as they are, the strict conversion refuses them.
+_KEPT_AS_IS = (bytes, bytearray, memoryview, datetime, date, time, timedelta, UUID, Decimal)
 
 
 class InputError(ValueError):
@@ -105,7 +112,8 @@ def check_tailored_cv_data(data: object) -> TailoredCVData:
     if not isinstance(data, TailoredCVData):
         raise InputError(f"tailored_cv must be a TailoredCVData, not {type(data).__name__}")
     try:
-        checked = msgspec.convert(msgspec.to_builtins(data), TailoredCVData, strict=True)
+        plain = msgspec.to_builtins(data, builtin_types=_KEPT_AS_IS)
+        checked = msgspec.convert(plain, TailoredCVData, strict=True)
     except msgspec.ValidationError as exc:
         raise InputError(f"the tailored CV is invalid: {exc}") from None
     except (TypeError, ValueError) as exc:

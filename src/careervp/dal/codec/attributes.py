@@ -55,8 +55,9 @@ _MAX_MAGNITUDE = 9.9999999999999999999999999999999999999e125
 _MIN_MAGNITUDE = 1e-130
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _INTEGER = re.compile(r"-?[0-9]+")
-# Long enough for 38 digits, a sign, a point and an exponent; guards int() and float().
-_MAX_NUMBER_TEXT = 48
+# Engines may spell 1E-130 out in full (dynalite does): 38 digits, 130 zeros, a sign and a
+# point fit; anything longer is not a DynamoDB number and never reaches int() or float().
+_MAX_NUMBER_TEXT = 200
 
 
 def check_number(value: int | float) -> str | None:

@@ -1,0 +1,74 @@
+"""Fault injection on a real botocore client: canned responses from a ``before-send`` hook.
+
+botocore sends nothing when a ``before-send`` handler returns a response, so these faults go
+through the client's real parsing and retry logic, exactly like a fault from DynamoDB.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+__all__ = ["Fault", "error_body"]
+
+_PREFIX = "com.amazonaws.dynamodb.v20120810#"
+
+
+def _in_process_moto() -> bool:
+    from moto.core.models import botocore_stubber  # noqa: PLC0415 - only needed here
+
+    return bool(botocore_stubber.enabled)
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: object) -> Iterator[bytes]:
+        yield self._body
+
+
+def error_body(error_type: str, message: str) -> bytes:
+    return json.dumps({"__type": _PREFIX + error_type, "message": message}).encode()
+
+
+class Fault:
+    """Answer the first ``times`` calls of ``operation`` with ``respond(request)``."""
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        operation: str,
+        *,
+        times: int,
+        status: int = 400,
+        body: bytes | Callable[[dict[str, Any]], bytes] = b"{}",
+    ) -> None:
+        if client.meta.endpoint_url.startswith("https://dynamodb.") and _in_process_moto():
+            pytest.skip("moto's in-process mock answers before-send itself; faults need HTTP")
+        self.calls = 0
+        self.injected = 0
+        self._times = times
+        self._status = status
+        self._body = body
+        client.meta.events.register(f"before-send.dynamodb.{operation}", self)
+
+    def __call__(self, request: AWSPreparedRequest, **_: object) -> AWSResponse | None:
+        self.calls += 1
+        if self.injected >= self._times:
+            return None
+        self.injected += 1
+        body = self._body
+        if callable(body):
+            raw = request.body
+            text = raw.decode() if isinstance(raw, bytes) else str(raw)
+            body = body(json.loads(text))
+        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
+        return AWSResponse(request.url, self._status, headers, _Raw(body))

@@ -1,0 +1,93 @@
+"""Start and stop the HTTP engines on 127.0.0.1 for the test session.
+
+Under ``CI=true`` an engine that cannot start fails the run; locally a missing ``node`` or an
+uninstalled dynalite skips its tests with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+__all__ = ["dynalite_server", "moto_server"]
+
+DYNALITE_DIR = Path(__file__).parent / "dynalite"
+_STARTUP_SECONDS = 30.0
+
+
+def _unavailable(reason: str) -> NoReturn:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"engine unavailable under CI: {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + _STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"engine exited with {process.returncode}: {log.read_text()}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"engine did not listen on port {port} in {_STARTUP_SECONDS}s")
+
+
+@contextlib.contextmanager
+def _serve(command: list[str], port: int) -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "engine.log"
+        with log.open("wb") as sink:
+            process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            _wait_for_port(port, process, log)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextlib.contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's HTTP server in its own process, so its state is not shared with ``mock_aws``."""
+    port = _free_port()
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with _serve(command, port) as endpoint:
+        yield endpoint
+
+
+@contextlib.contextmanager
+def dynalite_server() -> Iterator[str]:
+    """dynalite (an independent DynamoDB implementation on Node.js), in memory."""
+    node = shutil.which("node")
+    cli = DYNALITE_DIR / "node_modules" / "dynalite" / "cli.js"
+    if node is None:
+        _unavailable("node is not installed, so dynalite cannot run")
+    if not cli.exists():
+        _unavailable(f"dynalite is not installed: run npm ci in {DYNALITE_DIR}")
+    port = _free_port()
+    command = [str(node), str(cli), "--host", "127.0.0.1", "--port", str(port)]
+    # Tables become ACTIVE at once instead of after dynalite's default half-second delays.
+    command += ["--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"]
+    with _serve(command, port) as endpoint:
+        yield endpoint

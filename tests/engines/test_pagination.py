@@ -1,0 +1,103 @@
+"""Walking a user's pages returns every live version exactly once, newest first."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+from tests.conftest import Store
+from tests.factories import make_data
+
+# Each example: (user index, application index, expired?) per saved version, and a page size.
+versions = st.lists(
+    st.tuples(st.integers(0, 2), st.integers(0, 3), st.booleans()), min_size=0, max_size=24
+)
+limits = st.one_of(st.integers(1, 5), st.integers(1, 100))
+
+
+def _walk(handler: DynamoDalHandler, user_id: str, limit: int) -> list[list[str]]:
+    pages: list[list[str]] = []
+    token: str | None = None
+    while True:
+        page = handler.list_tailored_cvs_for_user(user_id, limit=limit, start_key=token)
+        assert page.success, page.error
+        pages.append([item.artifact.artifact_id for item in page.data["items"]])  # type: ignore[union-attr]
+        assert page.data["count"] == len(page.data["items"])
+        token = page.data["last_evaluated_key"]
+        if token is None:
+            return pages
+        assert len(pages) < 200, "pagination does not terminate"
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plan=versions, limit=limits, seed=st.integers(0, 2**32))
+def test_pages_hold_exactly_the_live_items(
+    store: Store, plan: list[tuple[int, int, bool]], limit: int, seed: int
+) -> None:
+    handler = store.handler()
+    rng = random.Random(seed)
+    run = uuid.uuid4().hex[:8]  # examples share the table, never a user or application
+    users = [f"user-{run}-{i}" for i in range(3)]
+    live: dict[str, list[str]] = {user: [] for user in users}
+    for user_index, app_index, expired in plan:
+        store.clock.advance(timedelta(microseconds=rng.randrange(1, 5_000_000)))
+        user = users[user_index]
+        saved = handler.save_tailored_cv(
+            f"app-{run}-{app_index}", make_data(rng, user_id=user, json_bytes=600)
+        )
+        assert saved.success, saved.error
+        application_id, created_at = saved.data.split("#")
+        if expired:
+            # Expired items interleave with live ones: their TTL is moved into the past.
+            store.client.update_item(
+                TableName=store.table_name,
+                Key={"application_id": {"S": application_id}, "created_at": {"S": created_at}},
+                UpdateExpression="SET expiration_timestamp = :t",
+                ExpressionAttributeValues={":t": {"N": "1000"}},
+            )
+        else:
+            live[user].append(saved.data)
+    for user in users:
+        pages = _walk(handler, user, limit)
+        expected = sorted(live[user], key=lambda a: a.split("#")[1], reverse=True)
+        walked = [artifact for page in pages for artifact in page]
+        assert walked == expected
+        for page in pages[:-1]:
+            assert len(page) == limit
+        assert len(pages[-1]) == min(limit, len(expected) - limit * (len(pages) - 1))
+        assert pages[-1] or len(pages) == 1, "a token led to an empty page"
+
+
+def test_expired_runs_between_pages_never_yield_an_empty_page(store: Store) -> None:
+    handler = store.handler()
+    rng = random.Random(3)
+    live = []
+    for index in range(30):
+        store.clock.advance(timedelta(seconds=1))
+        saved = handler.save_tailored_cv("app-run", make_data(rng, user_id="u-run", json_bytes=600))
+        assert saved.success
+        # Only the oldest two and the newest one stay live; 27 expired ones sit between.
+        if 2 <= index <= 28:
+            store.client.update_item(
+                TableName=store.table_name,
+                Key={
+                    "application_id": {"S": "app-run"},
+                    "created_at": {"S": saved.data.split("#")[1]},
+                },
+                UpdateExpression="SET expiration_timestamp = :t",
+                ExpressionAttributeValues={":t": {"N": "1000"}},
+            )
+        else:
+            live.append(saved.data)
+    assert _walk(handler, "u-run", 1) == [[a] for a in reversed(live)]
+    assert _walk(handler, "u-run", 2) == [[live[2], live[1]], [live[0]]]
+    assert _walk(handler, "u-run", 3) == [list(reversed(live))]

@@ -1,0 +1,110 @@
+"""Page tokens only continue the listing that issued them; anything else is refused cleanly."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from careervp.models.result import ResultCode
+from tests.conftest import Store
+from tests.factories import make_data
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+@pytest.fixture
+def token(store: Store) -> str:
+    """A real first-page token of user ``u-1`` (three versions, pages of one)."""
+    handler = store.handler()
+    rng = random.Random(1)
+    for _ in range(3):
+        store.clock.advance(timedelta(seconds=1))
+        assert handler.save_tailored_cv("app-t", make_data(rng, user_id="u-1")).success
+        assert handler.save_tailored_cv("app-o", make_data(rng, user_id="u-2")).success
+    page = handler.list_tailored_cvs_for_user("u-1", limit=1)
+    assert page.success
+    assert page.data["last_evaluated_key"] is not None
+    return page.data["last_evaluated_key"]
+
+
+def _refused(store: Store, user_id: str, start_key: object, **handler_options: object) -> None:
+    result = store.handler(**handler_options).list_tailored_cvs_for_user(
+        user_id,
+        limit=1,
+        start_key=start_key,  # type: ignore[arg-type]
+    )
+    assert result.code is ResultCode.VALIDATION_ERROR, result
+    assert result.error
+
+
+def test_the_token_continues_its_own_listing(store: Store, token: str) -> None:
+    page = store.handler().list_tailored_cvs_for_user("u-1", limit=1, start_key=token)
+    assert page.success
+    assert page.data["count"] == 1
+    assert page.data["items"][0].metadata.user_id == "u-1"
+
+
+def test_another_users_listing_refuses_the_token(store: Store, token: str) -> None:
+    _refused(store, "u-2", token)
+
+
+def test_another_secret_refuses_the_token(store: Store, token: str) -> None:
+    _refused(store, "u-1", token, token_secret=b"another-secret-0123456789")
+
+
+def test_a_rotated_secret_still_verifies_pages_in_flight(store: Store, token: str) -> None:
+    rotated = store.handler(
+        token_secret=b"the-new-secret-0123456789", previous_token_secrets=[b"test-secret-0123456789abcdef"]
+    )
+    page = rotated.list_tailored_cvs_for_user("u-1", limit=1, start_key=token)
+    assert page.success, page.error
+
+
+def test_tokens_expire(store: Store, token: str) -> None:
+    store.clock.advance(timedelta(hours=24, seconds=1))
+    _refused(store, "u-1", token)
+
+
+MALFORMED: dict[str, object] = {
+    "empty": "",
+    "padding": "=",
+    "one char": "a",
+    "non-ASCII": "é",
+    "four chars": "AAAA",
+    "5 KB": "A" * 5000,
+    "2 MB": "A" * 2_000_000,
+    "space": " ",
+    "words": "token with spaces",
+    "int": 7,
+    "bytes": b"x",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_tokens_are_refused(store: Store, name: str) -> None:
+    _refused(store, "u-1", MALFORMED[name])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_mutation_of_a_token_is_refused(store: Store, token: str, data: st.DataObject) -> None:
+    kind = data.draw(st.sampled_from(["edit", "truncate", "extend", "random", "text"]))
+    if kind == "edit":
+        position = data.draw(st.integers(0, len(token) - 1))
+        char = data.draw(st.sampled_from(_ALPHABET).filter(lambda c: c != token[position]))
+        mutated = token[:position] + char + token[position + 1 :]
+    elif kind == "truncate":
+        mutated = token[: data.draw(st.integers(0, len(token) - 1))]
+    elif kind == "extend":
+        mutated = token + data.draw(st.text(_ALPHABET, min_size=1, max_size=8))
+    elif kind == "random":
+        mutated = data.draw(st.text(_ALPHABET, min_size=1, max_size=200))
+    else:
+        mutated = data.draw(st.text(max_size=300))
+    if mutated == token:
+        return
+    _refused(store, "u-1", mutated)
