@@ -12,7 +12,6 @@ import logging
 import os
 import random
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -27,6 +26,8 @@ from careervp.handlers.utils.observability import SERVICE, logger
 from tests.engines.servers import dynalite_server, moto_server
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from mypy_boto3_dynamodb import DynamoDBClient
 
 # Local engines accept any credentials; a real endpoint run keeps the caller's own.

@@ -6,11 +6,11 @@ compresses like a real CV rather than like a repeated string.
 
 from __future__ import annotations
 
-import random
 import re
+from pydoc_data.topics import topics
+from typing import TYPE_CHECKING
 
 import msgspec
-from pydoc_data.topics import topics
 
 from careervp.models.tailor import (
     EducationEntry,
@@ -20,6 +20,9 @@ from careervp.models.tailor import (
     TailoringMetadata,
     TokenUsage,
 )
+
+if TYPE_CHECKING:
+    import random
 
 __all__ = ["SENTENCES", "make_cv", "make_data"]
 
@@ -45,8 +48,9 @@ def make_cv(rng: random.Random, json_bytes: int = 4_000, *, version: int = 1) ->
         experience=experience,
         skills=rng.sample(_SKILLS, 5),
         education=[
-            EducationEntry(institution="Universität Wien", degree="MSc Informatics",
-                           graduation_year=2014),
+            EducationEntry(
+                institution="Universität Wien", degree="MSc Informatics", graduation_year=2014
+            ),
         ],
         certifications=["AWS Certified Solutions Architect"],
     )

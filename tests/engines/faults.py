@@ -7,13 +7,14 @@ through the client's real parsing and retry logic, exactly like a fault from Dyn
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from mypy_boto3_dynamodb import DynamoDBClient
 
 __all__ = ["Fault", "error_body"]
@@ -60,7 +61,9 @@ class Fault:
         self._body = body
         client.meta.events.register(f"before-send.dynamodb.{operation}", self)
 
-    def __call__(self, request: AWSPreparedRequest, **_: object) -> AWSResponse | None:
+    # Returns Any: botocore-stubs type event handlers as returning None, but before-send
+    # handlers answer with a response.
+    def __call__(self, request: AWSPreparedRequest, **_: object) -> Any:
         self.calls += 1
         if self.injected >= self._times:
             return None
@@ -70,5 +73,5 @@ class Fault:
             raw = request.body
             text = raw.decode() if isinstance(raw, bytes) else str(raw)
             body = body(json.loads(text))
-        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
+        headers: Any = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
         return AWSResponse(request.url, self._status, headers, _Raw(body))

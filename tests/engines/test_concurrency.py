@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from careervp.models.result import ResultCode
-from tests.conftest import Store
 from tests.factories import make_data
+
+if TYPE_CHECKING:
+    from tests.conftest import Store
 
 
 def test_a_dozen_saves_on_a_frozen_clock_are_all_kept(store: Store) -> None:

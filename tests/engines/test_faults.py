@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import random
 import socket
+from typing import TYPE_CHECKING
 
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.models.result import ResultCode
-from tests.conftest import Store
 from tests.engines.faults import Fault, error_body
 from tests.factories import make_data
+
+if TYPE_CHECKING:
+    from tests.conftest import Store
 
 THROTTLE = error_body("ProvisionedThroughputExceededException", "Rate exceeded")
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from careervp.models.result import ResultCode
-from careervp.models.tailor import TailoredCVData
-from tests.conftest import Store
 from tests.factories import make_data
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from careervp.models.tailor import TailoredCVData
+    from tests.conftest import Store
 
 bad_ids = st.one_of(
     st.just(""),

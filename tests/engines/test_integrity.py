@@ -7,16 +7,19 @@ import gzip
 import random
 import tracemalloc
 import zlib
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
 
 from careervp.dal.codec import canonical_json
 from careervp.models.result import ResultCode
-from tests.conftest import Store
 from tests.factories import make_data
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.conftest import Store
 
 Raw = dict[str, Any]
 

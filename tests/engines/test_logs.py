@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import random
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from tests.conftest import TOKEN_SECRET, Store
 from tests.engines.faults import Fault, error_body
 from tests.factories import make_data
 
+if TYPE_CHECKING:
+    import io
+
 MARKER = "Quetzalcoatl-Marker-Phrase"
 
 
-def test_no_cv_text_or_secret_reaches_the_logs(
-    store: Store, log_output: io.StringIO
-) -> None:
+def test_no_cv_text_or_secret_reaches_the_logs(store: Store, log_output: io.StringIO) -> None:
     handler = store.handler()
     rng = random.Random(11)
     data = make_data(rng, user_id="u-log")

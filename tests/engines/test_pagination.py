@@ -5,13 +5,16 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careervp.dal.dynamo_dal_handler import DynamoDalHandler
-from tests.conftest import Store
 from tests.factories import make_data
+
+if TYPE_CHECKING:
+    from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+    from tests.conftest import Store
 
 # Each example: (user index, application index, expired?) per saved version, and a page size.
 versions = st.lists(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import random
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -18,8 +19,10 @@ from careervp.models.tailor import (
     TailoringMetadata,
     TokenUsage,
 )
-from tests.conftest import Store
 from tests.factories import make_data
+
+if TYPE_CHECKING:
+    from tests.conftest import Store
 
 EXPECTED_TYPES = {
     "application_id": "S",
@@ -104,7 +107,7 @@ def test_floats_across_the_range_round_trip(store: Store) -> None:
         assert got.success, (value, got.error)
         # -0.0 is stored as 0: DynamoDB numbers are decimals; every other float is bit-exact.
         assert got.data.metadata.relevance_score == value
-        assert got.data.metadata.relevance_score.hex() == (value + 0.0).hex()  # type: ignore[union-attr]
+        assert got.data.metadata.relevance_score.hex() == (value + 0.0).hex()
         assert got.data.token_usage.cost_usd.hex() == (abs(value) + 0.0).hex()
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import random
+from typing import TYPE_CHECKING
 
 from careervp.dal.codec import MAX_ITEM_BYTES, encode_item
 from careervp.models.result import ResultCode
-from tests.conftest import Store
 from tests.factories import make_data
+
+if TYPE_CHECKING:
+    from tests.conftest import Store
 
 
 def _incompressible(rng: random.Random, chars: int) -> str:

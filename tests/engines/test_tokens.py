@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from careervp.models.result import ResultCode
-from tests.conftest import Store
 from tests.factories import make_data
+
+if TYPE_CHECKING:
+    from tests.conftest import Store
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
@@ -58,7 +61,8 @@ def test_another_secret_refuses_the_token(store: Store, token: str) -> None:
 
 def test_a_rotated_secret_still_verifies_pages_in_flight(store: Store, token: str) -> None:
     rotated = store.handler(
-        token_secret=b"the-new-secret-0123456789", previous_token_secrets=[b"test-secret-0123456789abcdef"]
+        token_secret=b"the-new-secret-0123456789",
+        previous_token_secrets=[b"test-secret-0123456789abcdef"],
     )
     page = rotated.list_tailored_cvs_for_user("u-1", limit=1, start_key=token)
     assert page.success, page.error
@@ -89,7 +93,9 @@ def test_malformed_tokens_are_refused(store: Store, name: str) -> None:
     _refused(store, "u-1", MALFORMED[name])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_any_mutation_of_a_token_is_refused(store: Store, token: str, data: st.DataObject) -> None:
     kind = data.draw(st.sampled_from(["edit", "truncate", "extend", "random", "text"]))

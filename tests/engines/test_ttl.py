@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from careervp.models.result import ResultCode
-from tests.conftest import Store
 from tests.factories import make_data
+
+if TYPE_CHECKING:
+    import random
+
+    from tests.conftest import Store
 
 
 def test_versions_past_their_ttl_are_invisible(store: Store, rng: random.Random) -> None:
