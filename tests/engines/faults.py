@@ -41,7 +41,7 @@ def error_body(error_type: str, message: str) -> bytes:
 
 
 class Fault:
-    """Answer the first ``times`` calls of ``operation`` with ``respond(request)``."""
+    """Answer ``times`` calls of ``operation``, after the first ``after``, with ``body``."""
 
     def __init__(
         self,
@@ -49,6 +49,7 @@ class Fault:
         operation: str,
         *,
         times: int,
+        after: int = 0,
         status: int = 400,
         body: bytes | Callable[[dict[str, Any]], bytes] = b"{}",
     ) -> None:
@@ -57,6 +58,7 @@ class Fault:
         self.calls = 0
         self.injected = 0
         self._times = times
+        self._after = after
         self._status = status
         self._body = body
         client.meta.events.register(f"before-send.dynamodb.{operation}", self)
@@ -65,7 +67,7 @@ class Fault:
     # handlers answer with a response.
     def __call__(self, request: AWSPreparedRequest, **_: object) -> Any:
         self.calls += 1
-        if self.injected >= self._times:
+        if self.calls <= self._after or self.injected >= self._times:
             return None
         self.injected += 1
         body = self._body

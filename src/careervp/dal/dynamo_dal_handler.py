@@ -14,11 +14,14 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+import time
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from careervp.dal.batch import IncompleteBatchError, delete_keys
 from careervp.dal.client import build_client
 from careervp.dal.codec import (
     IntegrityError,
@@ -49,7 +52,7 @@ from careervp.models.result import Err, Ok, Result, ResultCode
 from careervp.models.tailor import TailoredCVData, TailoredCVPage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Sequence
 
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
@@ -60,6 +63,8 @@ if TYPE_CHECKING:
         QueryInputTypeDef,
         UniversalAttributeValueTypeDef,
     )
+
+    from careervp.dal.codec import Item
 
     StartKey = Mapping[str, UniversalAttributeValueTypeDef]
 
@@ -160,6 +165,7 @@ class DynamoDalHandler:
         previous_token_secrets: Sequence[bytes] = (),
         token_max_age: timedelta = DEFAULT_TOKEN_MAX_AGE,
         consistent_reads: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         name = table_name or os.environ.get(TABLE_NAME_ENV)
         if not name:
@@ -178,6 +184,7 @@ class DynamoDalHandler:
             max_age_seconds=int(token_max_age.total_seconds()),
         )
         self._consistent_reads = consistent_reads
+        self._sleep = sleep
 
     @property
     def endpoint(self) -> str:
@@ -436,3 +443,71 @@ class DynamoDalHandler:
             consumed_wcu=_capacity(response.get("ConsumedCapacity")),
         )
         return Ok(None)
+
+    # -- erasure ------------------------------------------------------------------------
+
+    @tracer.capture_method(capture_response=False)
+    @_returns_result("erasing a user's tailored CVs")
+    def delete_all_tailored_cvs_for_user(self, user_id: str) -> Result[int]:
+        """Delete every stored version of a user, expired ones included; returns the count.
+
+        For erasure requests. Idempotent: a second call returns 0. When DynamoDB stops it
+        part way (throttling, an outage), the error says how many were deleted first and a
+        later call finishes the job. The GSI is eventually consistent, so a version saved
+        within the last moment may be missed by this call and caught by the next.
+        """
+        check_id("user_id", user_id)
+        deleted = 0
+        start: StartKey | None = None
+        try:
+            while True:
+                request: QueryInputTypeDef = {
+                    "TableName": self.table_name,
+                    "IndexName": INDEX_NAME,
+                    "KeyConditionExpression": "user_id = :user_id",
+                    "ExpressionAttributeValues": {":user_id": {"S": user_id}},
+                    # Only the table key is needed to delete; no filter: expired items too.
+                    "ProjectionExpression": "application_id, created_at",
+                }
+                if start is not None:
+                    request["ExclusiveStartKey"] = start
+                response = self._client.query(**request)
+                keys: list[Item] = [
+                    {
+                        "application_id": {"S": _key_text(raw, "application_id")},
+                        "created_at": {"S": _key_text(raw, "created_at")},
+                    }
+                    for raw in response.get("Items", [])
+                ]
+                deleted += delete_keys(self._client, self.table_name, keys, sleep=self._sleep)
+                start = response.get("LastEvaluatedKey")
+                if start is None:
+                    break
+        except IncompleteBatchError as exc:
+            return Err(
+                f"DynamoDB throttled erasing user {user_id} on table {self.table_name}:"
+                f" {deleted + exc.deleted} versions were deleted; call again to finish",
+                ResultCode.THROTTLED,
+            )
+        except (ClientError, BotoCoreError) as exc:
+            fault = fault_result(
+                exc,
+                action="erasing a user's tailored CVs",
+                table=self.table_name,
+                endpoint=self.endpoint,
+            )
+            return Err(
+                f"{fault.error}; {deleted} versions were deleted before it stopped,"
+                " call again to finish",
+                fault.code,
+            )
+        logger.info("user's tailored CVs erased", user_id=user_id, deleted=deleted)
+        return Ok(deleted)
+
+
+def _key_text(raw: Mapping[str, object], name: str) -> str:
+    value = raw.get(name)
+    text = value.get("S") if isinstance(value, Mapping) else None
+    if not isinstance(text, str):
+        raise IntegrityError(f"an index entry has no string {name!r}")
+    return text
