@@ -21,6 +21,7 @@ def build_client(
     max_attempts: int = 5,  # in all, the first try included
     connect_timeout: float = 2.0,
     read_timeout: float = 5.0,
+    local_credentials: bool = False,
 ) -> DynamoDBClient:
     """A client configured from the environment as boto3 reads it, with explicit retries.
 
@@ -28,6 +29,7 @@ def build_client(
     ``standard`` retries throttling, 5xx and connection errors with jittered exponential
     backoff. Short timeouts keep a Lambda from spending its budget on a dead endpoint.
     ``AWS_ENDPOINT_URL_DYNAMODB`` is honoured by boto3 itself when ``endpoint_url`` is unset.
+    ``local_credentials`` signs with placeholder keys, for embedded engines that accept any.
     """
     config = Config(
         retries={"mode": retry_mode, "total_max_attempts": max_attempts},
@@ -35,6 +37,12 @@ def build_client(
         read_timeout=read_timeout,
         tcp_keepalive=True,
     )
+    placeholder = "local" if local_credentials else None
     return boto3.client(
-        "dynamodb", endpoint_url=endpoint_url, region_name=region_name, config=config
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name=region_name,
+        config=config,
+        aws_access_key_id=placeholder,
+        aws_secret_access_key=placeholder,
     )

@@ -1,0 +1,84 @@
+"""Output for people (aligned columns, KB, short tokens) and for programs (one JSON document)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from careervp.dal.codec import canonical_json
+from careervp.models.result import ResultCode
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+
+    from careervp.models.tailor import TailoredCVData
+
+__all__ = ["EXIT_CODES", "emit", "fail", "kilobytes", "short_token", "table", "version_rows"]
+
+EXIT_CODES: dict[ResultCode, int] = {
+    ResultCode.SUCCESS: 0,
+    ResultCode.NOT_FOUND: 1,
+    ResultCode.VALIDATION_ERROR: 2,
+    ResultCode.ITEM_TOO_LARGE: 2,
+    ResultCode.INTEGRITY_ERROR: 3,
+    ResultCode.CONFLICT: 4,
+    ResultCode.THROTTLED: 4,
+    ResultCode.DATABASE_ERROR: 4,
+}
+_JSON = msgspec.json.Encoder()
+
+
+def emit(args: argparse.Namespace, document: object, human: Sequence[str]) -> None:
+    """One JSON document with ``--json``, else the human lines."""
+    if args.json:
+        sys.stdout.write(_JSON.encode(document).decode() + "\n")
+    else:
+        sys.stdout.write("".join(f"{line}\n" for line in human))
+
+
+def fail(code: ResultCode, message: str) -> int:
+    sys.stderr.write(f"error ({code.value}): {message}\n")
+    return EXIT_CODES[code]
+
+
+def kilobytes(size: int) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
+def short_token(token: str | None) -> str:
+    if token is None:
+        return "-"
+    return token if len(token) <= 20 else f"{token[:8]}…{token[-8:]}"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=False)]
+    return [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
+        for row in (headers, *rows)
+    ]
+
+
+def version_rows(items: Sequence[TailoredCVData]) -> list[list[str]]:
+    rows = []
+    for item in items:
+        artifact = item.artifact
+        score = item.metadata.relevance_score
+        rows.append(
+            [
+                artifact.artifact_id if artifact else "?",
+                item.metadata.user_id,
+                item.metadata.job_id,
+                str(item.tailored_cv.source_cv_version),
+                "yes" if item.metadata.fvs_validation_passed else "no",
+                "-" if score is None else f"{score:.2f}",
+                kilobytes(len(canonical_json(item.tailored_cv))),
+            ]
+        )
+    return rows
+
+
+VERSION_HEADERS = ["ARTIFACT", "USER", "JOB", "CV", "FVS", "SCORE", "CV JSON"]

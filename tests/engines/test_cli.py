@@ -1,0 +1,203 @@
+"""``careervp-dal``'s commands, driven through ``main`` against moto's HTTP server."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import uuid
+from typing import TYPE_CHECKING
+
+import msgspec
+import pytest
+
+from careervp.cli import main
+from careervp.dal.client import build_client
+from careervp.dal.table import table_definition
+from tests.engines.servers import _free_port
+from tests.factories import make_data
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.fixture
+def cli(moto_server_endpoint: str) -> list[str]:
+    """Global options naming a fresh table on moto's server."""
+    table = f"cli-{uuid.uuid4().hex[:10]}"
+    return ["--endpoint-url", moto_server_endpoint, "--region", "us-east-1", "--table", table]
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _document(tmp_path: Path, user_id: str = "u-cli") -> Path:
+    path = tmp_path / f"cv-{uuid.uuid4().hex[:6]}.json"
+    path.write_bytes(msgspec.json.encode(make_data(random.Random(1), user_id=user_id)))
+    return path
+
+
+def test_demo_runs_end_to_end(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "demo")
+    assert code == 0
+    assert "page 2: 1 versions, next token -" in out
+    assert "reading it again: NOT_FOUND" in out
+
+
+def test_create_table_is_idempotent_and_spots_a_different_table(
+    cli: list[str], capsys: pytest.CaptureFixture[str], moto_server_endpoint: str
+) -> None:
+    assert _run(capsys, *cli, "create-table")[0] == 0
+    code, out, _ = _run(capsys, *cli, "--json", "create-table")
+    assert code == 0
+    assert json.loads(out) == {"table": cli[-1], "created": False}
+
+    other = f"cli-other-{uuid.uuid4().hex[:6]}"
+    definition = table_definition(other)
+    definition["GlobalSecondaryIndexes"][0]["Projection"] = {"ProjectionType": "KEYS_ONLY"}
+    build_client(endpoint_url=moto_server_endpoint, region_name="us-east-1").create_table(
+        **definition
+    )
+    code, _, err = _run(capsys, *cli[:-1], other, "create-table")
+    assert code == 4
+    assert "projects 'KEYS_ONLY', not 'ALL'" in err
+
+
+def test_put_get_list_delete_and_erase(
+    cli: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert _run(capsys, *cli, "create-table")[0] == 0
+    code, out, _ = _run(
+        capsys, *cli, "--json", "put", str(_document(tmp_path)), "--application-id", "app-c"
+    )
+    assert code == 0
+    artifact = json.loads(out)["artifact_id"]
+    application_id, created_at = artifact.split("#")
+    assert _run(capsys, *cli, "put", str(_document(tmp_path)), "--application-id", "app-c")[0] == 0
+
+    code, out, _ = _run(capsys, *cli, "get", application_id, created_at)
+    assert code == 0
+    assert artifact in out
+    code, out, _ = _run(capsys, *cli, "--json", "get", application_id, created_at)
+    assert json.loads(out)["artifact"]["artifact_id"] == artifact
+
+    code, out, _ = _run(capsys, *cli, "--json", "list", "--user", "u-cli", "--limit", "1")
+    page = json.loads(out)
+    assert code == 0
+    assert page["count"] == 1
+    code, out, _ = _run(
+        capsys,
+        *cli,
+        "--json",
+        "list",
+        "--user",
+        "u-cli",
+        "--next-token",
+        page["last_evaluated_key"],
+    )
+    assert json.loads(out)["count"] == 1
+    code, out, _ = _run(capsys, *cli, "list", "--user", "u-cli", "--limit", "1")
+    assert "next token " in out
+    assert page["last_evaluated_key"][:8] in out
+    code, out, _ = _run(capsys, *cli, "list", "--application", "app-c")
+    assert "2 version(s)" in out
+
+    assert _run(capsys, *cli, "delete", application_id, created_at)[0] == 0
+    code, _, err = _run(capsys, *cli, "delete", application_id, created_at)
+    assert code == 1
+    assert "not found" in err
+    code, out, _ = _run(capsys, *cli, "erase-user", "u-cli")
+    assert code == 0
+    assert "deleted 1 version(s) of u-cli" in out
+
+
+def test_a_malformed_file_names_the_field_and_writes_nothing(
+    cli: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert _run(capsys, *cli, "create-table")[0] == 0
+    document = json.loads(_document(tmp_path).read_text())
+    document["metadata"]["fvs_validation_passed"] = "yes"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document))
+    code, out, err = _run(capsys, *cli, "put", str(bad), "--application-id", "app-bad")
+    assert code == 2
+    assert "$.metadata.fvs_validation_passed" in err
+    assert err.count("\n") == 1
+    code, out, _ = _run(capsys, *cli, "--json", "list", "--application", "app-bad")
+    assert json.loads(out)["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["get", "app", "not-a-time"], 2),
+        (["list", "--user", "u", "--limit", "0"], 2),
+        (["list", "--user", "u", "--next-token", "forged"], 2),
+        (["get", "app", "2026-11-26T10:30:00.000000Z"], 4),  # the table does not exist
+        (["put", "/no/such/file.json", "--application-id", "a"], 2),
+        (["frobnicate"], 2),
+        (["list"], 2),
+    ],
+)
+def test_failures_are_one_line_and_an_exit_code(
+    cli: list[str], capsys: pytest.CaptureFixture[str], argv: list[str], code: int
+) -> None:
+    got, _, err = _run(capsys, *cli, *argv)
+    assert got == code
+    assert "Traceback" not in err
+    assert err.strip()
+
+
+def test_an_integrity_failure_exits_3(
+    cli: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path, moto_server_endpoint: str
+) -> None:
+    assert _run(capsys, *cli, "create-table")[0] == 0
+    _, out, _ = _run(
+        capsys, *cli, "--json", "put", str(_document(tmp_path)), "--application-id", "app-i"
+    )
+    application_id, created_at = json.loads(out)["artifact_id"].split("#")
+    build_client(endpoint_url=moto_server_endpoint, region_name="us-east-1").update_item(
+        TableName=cli[-1],
+        Key={"application_id": {"S": application_id}, "created_at": {"S": created_at}},
+        UpdateExpression="SET checksum = :c",
+        ExpressionAttributeValues={":c": {"S": "0" * 64}},
+    )
+    code, _, err = _run(capsys, *cli, "get", application_id, created_at)
+    assert code == 3
+    assert "checksum" in err
+
+
+def test_local_server_prints_its_environment_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "careervp.cli", "local-server", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line.strip())
+            if line.startswith("Press Ctrl-C"):
+                break
+        exports = dict(line.removeprefix("export ").split("=", 1) for line in lines if "=" in line)
+        assert exports["AWS_ENDPOINT_URL_DYNAMODB"] == f"http://127.0.0.1:{port}"
+        code = main(
+            [
+                "--endpoint-url", exports["AWS_ENDPOINT_URL_DYNAMODB"],
+                "--region", "us-east-1",
+                "--table", exports["TAILORED_CV_TABLE_NAME"],
+                "put", str(_document(tmp_path)), "--application-id", "app-local",
+            ]
+        )  # fmt: skip
+        assert code == 0
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) == 0
