@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import CreateTableInputTypeDef
 
 __all__ = [
+    "HANDLER_ACTIONS",
     "INDEX_NAME",
     "TABLE_NAME_ENV",
     "TTL_ATTRIBUTE",
@@ -29,6 +30,14 @@ TABLE_NAME_ENV = "TAILORED_CV_TABLE_NAME"
 INDEX_NAME = "user_id_created_at_gsi"
 TTL_ATTRIBUTE = "expiration_timestamp"
 TTL_SECONDS = 90 * 24 * 3600
+# Every DynamoDB action DynamoDalHandler calls: the handler role's IAM policy grants exactly these.
+HANDLER_ACTIONS = (
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+)
 
 
 def table_definition(table_name: str) -> CreateTableInputTypeDef:

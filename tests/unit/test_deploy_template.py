@@ -1,0 +1,56 @@
+"""``deploy/template.yaml`` lints clean and defines the same table as ``careervp.dal.table``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cfnlint.api import lint_file
+from cfnlint.decode import decode
+
+from careervp.dal.table import HANDLER_ACTIONS, INDEX_NAME, TTL_ATTRIBUTE, table_definition
+
+TEMPLATE = Path(__file__).parents[2] / "deploy" / "template.yaml"
+
+
+def _template() -> dict[str, Any]:
+    template, problems = decode(str(TEMPLATE))
+    assert not problems
+    assert template is not None
+    return dict(template)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def test_cfn_lint_finds_nothing() -> None:
+    assert [str(match) for match in lint_file(TEMPLATE)] == []
+
+
+def test_the_table_is_the_python_definition() -> None:
+    table = _plain(_template()["Resources"]["TailoredCvTable"]["Properties"])
+    wanted = table_definition("ignored")
+    assert table["AttributeDefinitions"] == wanted["AttributeDefinitions"]
+    assert table["KeySchema"] == wanted["KeySchema"]
+    assert table["GlobalSecondaryIndexes"] == wanted["GlobalSecondaryIndexes"]
+    assert table["BillingMode"] == wanted["BillingMode"]
+    sse = wanted["SSESpecification"]
+    assert table["SSESpecification"] == {"SSEEnabled": sse["Enabled"], "SSEType": sse["SSEType"]}
+    assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["DeletionProtectionEnabled"] is True
+
+
+def test_the_policy_grants_exactly_the_handlers_actions_on_table_and_index() -> None:
+    policy = _plain(_template()["Resources"]["TailoredCvHandlerPolicy"]["Properties"])
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert tuple(statement["Action"]) == HANDLER_ACTIONS
+    resources = statement["Resource"]
+    assert {"Fn::GetAtt": ["TailoredCvTable", "Arn"]} in resources
+    assert {"Fn::Sub": f"${{TailoredCvTable.Arn}}/index/{INDEX_NAME}"} in resources
