@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 from moto import mock_aws
 
 from careervp.dal.client import build_client
@@ -35,6 +36,11 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+
+# CI replays the same examples every run: a red build is then a real regression, not a new draw.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 ENGINES = ("moto", "moto_server", "dynalite", "endpoint")
 ENDPOINT_ENV = "CAREERVP_TEST_ENDPOINT"

@@ -13,6 +13,7 @@ from careervp.dal.codec import (
     IntegrityError,
     TooLargeError,
     canonical_json,
+    checksum_of,
     compute_checksum,
     decode_item,
     encode_item,
@@ -102,7 +103,10 @@ def test_decode_refuses_valid_json_of_the_wrong_shape() -> None:
 
     data = make_data(random.Random(8))
     encoded = encode_item("a", CREATED, 1, data)
-    encoded.item["tailored_cv"] = {"B": compress(b'{"source_cv_version": "one"}')}
+    wrong = b'{"source_cv_version":"one"}'
+    encoded.item["tailored_cv"] = {"B": compress(wrong)}
+    # A matching checksum, so the decoder itself must refuse the shape.
+    encoded.item["checksum"] = {"S": checksum_of(wrong, data.metadata, data.token_usage)}
     with pytest.raises(IntegrityError, match="does not decode"):
         decode_item(encoded.item)
 

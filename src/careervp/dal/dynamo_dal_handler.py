@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from careervp.dal.batch import IncompleteBatchError, delete_keys
 from careervp.dal.client import build_client
 from careervp.dal.codec import (
+    CodecError,
     IntegrityError,
     PageKey,
     PageTokenSigner,
@@ -33,7 +34,6 @@ from careervp.dal.codec import (
     compute_checksum,
     decode_item,
     encode_item,
-    item_label,
     read_expiration,
     rekey_item,
 )
@@ -114,7 +114,7 @@ def _returns_result(
         def run(self: DynamoDalHandler, /, *args: P.args, **kwargs: P.kwargs) -> Result[T]:
             try:
                 return method(self, *args, **kwargs)
-            except (InputError, TokenError) as exc:
+            except (InputError, TokenError, CodecError) as exc:
                 return Err(str(exc), ResultCode.VALIDATION_ERROR)
             except TooLargeError as exc:
                 return Err(str(exc), ResultCode.ITEM_TOO_LARGE)
@@ -199,14 +199,6 @@ class DynamoDalHandler:
     def _now_seconds(self) -> int:
         return (self._now() - _EPOCH) // timedelta(seconds=1)
 
-    def _decode(self, raw: Mapping[str, object]) -> TailoredCVData:
-        try:
-            return decode_item(raw)
-        except IntegrityError as exc:
-            raise IntegrityError(
-                f"tailored CV {item_label(raw)} failed its integrity check: {exc}"
-            ) from None
-
     # -- save ---------------------------------------------------------------------------
 
     @tracer.capture_method(capture_response=False)
@@ -273,7 +265,7 @@ class DynamoDalHandler:
         raw = response.get("Item")
         if raw is None or self._expired(raw):
             return Err(f"tailored CV {wanted} was not found", ResultCode.NOT_FOUND)
-        data = self._decode(raw)
+        data = decode_item(raw)
         logger.info(
             "tailored CV read",
             artifact_id=wanted,
@@ -282,12 +274,7 @@ class DynamoDalHandler:
         return Ok(data)
 
     def _expired(self, raw: Mapping[str, object]) -> bool:
-        try:
-            return read_expiration(raw) <= self._now_seconds()
-        except IntegrityError as exc:
-            raise IntegrityError(
-                f"tailored CV {item_label(raw)} failed its integrity check: {exc}"
-            ) from None
+        return read_expiration(raw) <= self._now_seconds()
 
     # -- list by user -------------------------------------------------------------------
 
@@ -329,7 +316,7 @@ class DynamoDalHandler:
             start=start,
             wanted=limit + 1,
         )
-        items = [self._decode(raw) for raw in raw_items[:limit]]
+        items = [decode_item(raw) for raw in raw_items[:limit]]
         token = None
         last = items[-1].artifact if items else None
         if len(raw_items) > limit and last is not None:
@@ -405,7 +392,7 @@ class DynamoDalHandler:
             start=None,
             wanted=None,
         )
-        items = [self._decode(raw) for raw in raw_items]
+        items = [decode_item(raw) for raw in raw_items]
         logger.info(
             "tailored CVs listed for application",
             application_id=application_id,

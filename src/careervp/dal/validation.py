@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from careervp.dal.codec import canonical_json, check_number
+from careervp.dal.codec import check_number
 from careervp.models.tailor import TailoredCVData
 
 __all__ = [
@@ -122,8 +122,4 @@ def check_tailored_cv_data(data: object) -> TailoredCVData:
     check_id("metadata.user_id", checked.metadata.user_id)
     check_id("metadata.job_id", checked.metadata.job_id)
     _check_numbers(checked)
-    try:
-        canonical_json(checked)
-    except UnicodeEncodeError:
-        raise InputError("the tailored CV holds text that is not valid Unicode") from None
     return checked

@@ -20,7 +20,12 @@ from careervp.dal.codec.attributes import (
     unmarshal,
     unmarshal_map,
 )
-from careervp.dal.codec.canonical import canonical_json, compute_checksum, decode_tailored_cv
+from careervp.dal.codec.canonical import (
+    canonical_json,
+    checksum_of,
+    compute_checksum,
+    decode_tailored_cv,
+)
 from careervp.dal.codec.envelope import MAX_INFLATED_BYTES, compress, decompress
 from careervp.dal.codec.errors import CodecError, IntegrityError, TokenError, TooLargeError
 from careervp.dal.codec.item import (
@@ -56,6 +61,7 @@ __all__ = [
     "attribute_size",
     "canonical_json",
     "check_number",
+    "checksum_of",
     "compress",
     "compute_checksum",
     "decode_item",

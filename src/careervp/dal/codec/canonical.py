@@ -12,16 +12,10 @@ import msgspec
 
 from careervp.models.tailor import TailoredCV, TailoredCVData, TailoringMetadata, TokenUsage
 
-__all__ = ["canonical_json", "compute_checksum", "decode_tailored_cv"]
+__all__ = ["canonical_json", "checksum_of", "compute_checksum", "decode_tailored_cv"]
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
 _CV_DECODER = msgspec.json.Decoder(TailoredCV, strict=True)
-
-
-class _Checksummed(msgspec.Struct, kw_only=True):
-    tailored_cv: TailoredCV
-    metadata: TailoringMetadata
-    token_usage: TokenUsage
 
 
 def _as_stored(value: float | None) -> float | None:
@@ -38,18 +32,32 @@ def decode_tailored_cv(raw: bytes) -> TailoredCV:
     return _CV_DECODER.decode(raw)
 
 
+def checksum_of(cv_json: bytes, metadata: TailoringMetadata, usage: TokenUsage) -> str:
+    """The checksum, given the CV's canonical JSON already encoded (by a save or a read).
+
+    The bytes hashed are exactly the canonical JSON of the object
+    ``{"metadata": ..., "tailored_cv": ..., "token_usage": ...}`` (keys in sorted order), built
+    from its parts so the CV, the bulk of it, is encoded once per save and never on a read.
+    """
+    digest = hashlib.sha256(b'{"metadata":')
+    digest.update(
+        _ENCODER.encode(
+            msgspec.structs.replace(metadata, relevance_score=_as_stored(metadata.relevance_score))
+        )
+    )
+    digest.update(b',"tailored_cv":')
+    digest.update(cv_json)
+    digest.update(b',"token_usage":')
+    digest.update(
+        _ENCODER.encode(msgspec.structs.replace(usage, cost_usd=_as_stored(usage.cost_usd)))
+    )
+    digest.update(b"}")
+    return digest.hexdigest()
+
+
 def compute_checksum(data: TailoredCVData) -> str:
     """SHA-256 hex of the canonical JSON of ``tailored_cv``, ``metadata`` and ``token_usage``.
 
     ``artifact`` is not covered: it says where a version is stored, not what it holds.
     """
-    metadata = data.metadata
-    usage = data.token_usage
-    payload = _Checksummed(
-        tailored_cv=data.tailored_cv,
-        metadata=msgspec.structs.replace(
-            metadata, relevance_score=_as_stored(metadata.relevance_score)
-        ),
-        token_usage=msgspec.structs.replace(usage, cost_usd=_as_stored(usage.cost_usd)),
-    )
-    return hashlib.sha256(_ENCODER.encode(payload)).hexdigest()
+    return checksum_of(_ENCODER.encode(data.tailored_cv), data.metadata, data.token_usage)

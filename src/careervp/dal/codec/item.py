@@ -13,7 +13,7 @@ from typing import TypeVar
 import msgspec
 
 from careervp.dal.codec.attributes import Item, marshal_map, unmarshal_map
-from careervp.dal.codec.canonical import canonical_json, compute_checksum, decode_tailored_cv
+from careervp.dal.codec.canonical import canonical_json, checksum_of, decode_tailored_cv
 from careervp.dal.codec.envelope import MAX_INFLATED_BYTES, compress, decompress
 from careervp.dal.codec.errors import CodecError, IntegrityError, TooLargeError
 from careervp.dal.codec.size import MAX_ITEM_BYTES, item_size
@@ -50,14 +50,17 @@ def encode_item(
     application_id: str, created_at: str, expires_at: int, data: TailoredCVData
 ) -> EncodedItem:
     """The item for one version; ``TooLargeError`` when DynamoDB or a reader could not take it."""
-    cv_json = canonical_json(data.tailored_cv)
+    try:
+        cv_json = canonical_json(data.tailored_cv)
+        checksum = checksum_of(cv_json, data.metadata, data.token_usage)
+    except UnicodeEncodeError:
+        raise CodecError("the tailored CV holds text that is not valid Unicode") from None
     if len(cv_json) > MAX_INFLATED_BYTES:
         raise TooLargeError(
             f"the tailored CV is {len(cv_json)} bytes of JSON, over the {MAX_INFLATED_BYTES}"
             " bytes a reader will inflate"
         )
     metadata = data.metadata
-    checksum = compute_checksum(data)
     try:
         item: Item = {
             "application_id": {"S": application_id},
@@ -140,12 +143,29 @@ def item_label(raw: Mapping[str, object]) -> str:
     return artifact_id(parts[0], parts[1])
 
 
+def _failure(raw: Mapping[str, object], exc: IntegrityError) -> IntegrityError:
+    return IntegrityError(f"tailored CV {item_label(raw)} failed its integrity check: {exc}")
+
+
 def read_expiration(raw: Mapping[str, object]) -> int:
-    return _integer(raw, "expiration_timestamp")
+    try:
+        return _integer(raw, "expiration_timestamp")
+    except IntegrityError as exc:
+        raise _failure(raw, exc) from None
 
 
 def decode_item(raw: Mapping[str, object]) -> TailoredCVData:
-    """A stored item back to its model, verified; ``IntegrityError`` says what is wrong."""
+    """A stored item back to its model, verified.
+
+    ``IntegrityError`` names the artifact and says what is wrong, never quoting content.
+    """
+    try:
+        return _decode(raw)
+    except IntegrityError as exc:
+        raise _failure(raw, exc) from None
+
+
+def _decode(raw: Mapping[str, object]) -> TailoredCVData:
     version = _integer(raw, "format_version")
     if version != FORMAT_VERSION:
         raise IntegrityError(f"format_version {version} is not supported")
@@ -154,20 +174,20 @@ def decode_item(raw: Mapping[str, object]) -> TailoredCVData:
     blob = _get(raw, "tailored_cv", "B")
     if not isinstance(blob, (bytes, bytearray)):
         raise IntegrityError("attribute 'tailored_cv' is not binary")
+    cv_json = decompress(bytes(blob))
+    metadata = _struct_from_map(raw, "metadata", TailoringMetadata)
+    usage = _struct_from_map(raw, "token_usage", TokenUsage)
+    stored_checksum = _string(raw, "checksum")
+    # The inflated bytes are hashed as stored: this store only writes canonical JSON, so any
+    # other bytes, even ones decoding to the same CV, are not what was saved.
+    if checksum_of(cv_json, metadata, usage) != stored_checksum:
+        raise IntegrityError("the content does not match its checksum")
     try:
-        tailored_cv = decode_tailored_cv(decompress(bytes(blob)))
+        tailored_cv = decode_tailored_cv(cv_json)
     except msgspec.DecodeError as exc:
         raise IntegrityError(f"the CV JSON does not decode: {exc}") from None
-    data = TailoredCVData(
-        tailored_cv=tailored_cv,
-        metadata=_struct_from_map(raw, "metadata", TailoringMetadata),
-        token_usage=_struct_from_map(raw, "token_usage", TokenUsage),
-    )
-    stored_checksum = _string(raw, "checksum")
-    if compute_checksum(data) != stored_checksum:
-        raise IntegrityError("the content does not match its checksum")
+    data = TailoredCVData(tailored_cv=tailored_cv, metadata=metadata, token_usage=usage)
     # The top-level copies drive the GSI and filters; they must agree with checksummed content.
-    metadata = data.metadata
     copies = (
         ("user_id", _string(raw, "user_id"), metadata.user_id),
         ("job_id", _string(raw, "job_id"), metadata.job_id),
@@ -185,7 +205,7 @@ def decode_item(raw: Mapping[str, object]) -> TailoredCVData:
         artifact_id=artifact_id(application_id, created_at),
         application_id=application_id,
         created_at=created_at,
-        expires_at=read_expiration(raw),
+        expires_at=_integer(raw, "expiration_timestamp"),
         checksum=stored_checksum,
     )
     return data

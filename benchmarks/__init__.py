@@ -1,0 +1,1 @@
+"""Benchmarks for the store: run ``uv run python -m benchmarks``."""
