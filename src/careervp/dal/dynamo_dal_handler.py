@@ -114,10 +114,10 @@ def _returns_result(
         def run(self: DynamoDalHandler, /, *args: P.args, **kwargs: P.kwargs) -> Result[T]:
             try:
                 return method(self, *args, **kwargs)
+            except TooLargeError as exc:  # a CodecError too: it must come first
+                return Err(str(exc), ResultCode.ITEM_TOO_LARGE)
             except (InputError, TokenError, CodecError) as exc:
                 return Err(str(exc), ResultCode.VALIDATION_ERROR)
-            except TooLargeError as exc:
-                return Err(str(exc), ResultCode.ITEM_TOO_LARGE)
             except IntegrityError as exc:
                 logger.error("tailored CV failed its integrity check", action=action)
                 return Err(str(exc), ResultCode.INTEGRITY_ERROR)
