@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 import pytest
 
@@ -76,3 +77,20 @@ def test_every_exported_name_exists(module: str) -> None:
 def test_the_models_package_re_exports_its_modules() -> None:
     assert models.Result is Result
     assert set(models.__all__) >= {"TailoredCVData", "TailoredCVPage", "ResultCode", "Result"}
+
+
+def test_importing_the_package_outside_lambda_is_quiet() -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_LAMBDA", "POWERTOOLS"))}
+    done = subprocess.run(
+        [sys.executable, "-c", "import careervp.dal, careervp.cli, careervp.models"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert done.stderr == ""

@@ -38,7 +38,7 @@ def run_demo() -> int:
             if not result.success:
                 _say(f"   save failed: {result.error}")
                 return 1
-            created_at = result.data.split("#", 1)[1]
+            created_at = result.data.rsplit("#", 1)[1]
             json_size = len(canonical_json(example.data.tailored_cv))
             stored = encode_item(example.application_id, created_at, 0, example.data).size
             rows.append([result.data, kilobytes(json_size), kilobytes(stored)])
@@ -47,7 +47,7 @@ def run_demo() -> int:
             _say(f"   {line}")
 
         _say("\n2. Reading one version back (inflated, checksum verified)")
-        application_id, created_at = saved[0].split("#", 1)
+        application_id, created_at = saved[0].rsplit("#", 1)
         got = dal.get_tailored_cv(application_id, created_at)
         if not got.success:
             _say(f"   get failed: {got.error}")

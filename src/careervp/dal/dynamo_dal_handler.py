@@ -126,7 +126,11 @@ def _returns_result(
                     exc, action=action, table=self.table_name, endpoint=self.endpoint
                 )
                 logger.warning(
-                    "DynamoDB call failed", action=action, code=result.code.value, error=str(exc)
+                    "DynamoDB call failed",
+                    action=action,
+                    code=result.code.value,
+                    error_type=type(exc).__name__,
+                    error=str(exc)[:300],
                 )
                 return result
             except Exception as exc:  # noqa: BLE001 - the contract: no method raises
