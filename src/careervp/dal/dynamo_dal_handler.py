@@ -40,7 +40,6 @@ from careervp.dal.codec import (
 from careervp.dal.faults import error_code, fault_result
 from careervp.dal.table import INDEX_NAME, TABLE_NAME_ENV, TTL_SECONDS
 from careervp.dal.validation import (
-    CREATED_AT_FORMAT,
     InputError,
     check_created_at,
     check_id,
@@ -119,7 +118,7 @@ def _returns_result(
             except (InputError, TokenError, CodecError) as exc:
                 return Err(str(exc), ResultCode.VALIDATION_ERROR)
             except IntegrityError as exc:
-                logger.error("tailored CV failed its integrity check", action=action)
+                logger.error("integrity check failed", action=action, error=str(exc))
                 return Err(str(exc), ResultCode.INTEGRITY_ERROR)
             except (ClientError, BotoCoreError) as exc:
                 result = fault_result(
@@ -145,11 +144,18 @@ def _returns_result(
     return decorate
 
 
+def _epoch_second(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(seconds=1)  # floored, exact for any microsecond
+
+
 def _timestamps(moment: datetime) -> tuple[str, int]:
     """``created_at`` and the TTL (its floored epoch second plus 90 days) for a save."""
-    return moment.strftime(CREATED_AT_FORMAT), (moment - _EPOCH) // timedelta(
-        seconds=1
-    ) + TTL_SECONDS
+    # Formatted by hand: strftime("%Y") does not zero-pad years before 1000 on every platform.
+    created_at = (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
+        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}.{moment.microsecond:06d}Z"
+    )
+    return created_at, _epoch_second(moment) + TTL_SECONDS
 
 
 def _capacity(consumed: ConsumedCapacityTypeDef | None) -> float:
@@ -201,7 +207,7 @@ class DynamoDalHandler:
         return now.astimezone(timezone.utc)
 
     def _now_seconds(self) -> int:
-        return (self._now() - _EPOCH) // timedelta(seconds=1)
+        return _epoch_second(self._now())
 
     # -- save ---------------------------------------------------------------------------
 
