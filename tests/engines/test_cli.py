@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -201,3 +202,17 @@ def test_local_server_prints_its_environment_and_stops_on_sigterm(tmp_path: Path
     finally:
         process.terminate()
         assert process.wait(timeout=20) == 0
+
+
+def test_put_reads_standard_input(
+    cli: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _run(capsys, *cli, "create-table")[0] == 0
+    document = _document(tmp_path).read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(document)))
+    code, out, _ = _run(capsys, *cli, "--json", "put", "-", "--application-id", "app-stdin")
+    assert code == 0
+    assert json.loads(out)["artifact_id"].startswith("app-stdin#")
