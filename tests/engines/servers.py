@@ -22,7 +22,7 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["dynalite_server", "moto_server"]
+__all__ = ["dynalite_server", "free_port", "moto_server"]
 
 DYNALITE_DIR = Path(__file__).parent / "dynalite"
 _STARTUP_SECONDS = 30.0
@@ -34,7 +34,7 @@ def _unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -89,7 +89,7 @@ def _install_dynalite() -> None:
 @contextlib.contextmanager
 def moto_server() -> Iterator[str]:
     """moto's HTTP server in its own process, so its state is not shared with ``mock_aws``."""
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     with _serve(command, port) as endpoint:
         yield endpoint
@@ -104,7 +104,7 @@ def dynalite_server() -> Iterator[str]:
         _unavailable("node is not installed, so dynalite cannot run")
     if not cli.exists():
         _install_dynalite()
-    port = _free_port()
+    port = free_port()
     command = [str(node), str(cli), "--host", "127.0.0.1", "--port", str(port)]
     # Tables become ACTIVE at once instead of after dynalite's default half-second delays.
     command += ["--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"]

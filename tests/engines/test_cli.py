@@ -17,7 +17,7 @@ import pytest
 from careervp.cli import main
 from careervp.dal.client import build_client
 from careervp.dal.table import table_definition
-from tests.engines.servers import _free_port
+from tests.engines.servers import free_port
 from tests.factories import make_data
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ def test_an_integrity_failure_exits_3(
 
 
 def test_local_server_prints_its_environment_and_stops_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "careervp.cli", "local-server", "--port", str(port)],
         stdout=subprocess.PIPE,

@@ -77,6 +77,23 @@ def test_persistent_refusal_reports_progress_and_a_second_call_finishes(store: S
     assert store.count() == 0
 
 
+def test_a_service_error_part_way_reports_exact_progress(store: Store) -> None:
+    _fill(store, "u-fail", live=30, expired=0)
+    # The first batch of 25 goes through; the next one meets a lasting server error.
+    Fault(
+        store.client,
+        "BatchWriteItem",
+        after=1,
+        times=100,
+        status=500,
+        body=error_body("InternalServerError", "boom"),
+    )
+    failed = store.handler().delete_all_tailored_cvs_for_user("u-fail")
+    assert failed.code is ResultCode.DATABASE_ERROR
+    assert "25 versions were deleted before it stopped" in (failed.error or "")
+    assert store.count() == 5
+
+
 def test_a_failing_query_says_how_far_it_got(store: Store) -> None:
     _fill(store, "u-q", live=2, expired=0)
     Fault(store.client, "Query", times=100, body=error_body("ThrottlingException", "Rate"))

@@ -54,3 +54,27 @@ def test_the_policy_grants_exactly_the_handlers_actions_on_table_and_index() -> 
     resources = statement["Resource"]
     assert {"Fn::GetAtt": ["TailoredCvTable", "Arn"]} in resources
     assert {"Fn::Sub": f"${{TailoredCvTable.Arn}}/index/{INDEX_NAME}"} in resources
+
+
+def test_the_python_definition_is_the_contracts_table() -> None:
+    definition = table_definition("tailored")
+    assert definition["TableName"] == "tailored"
+    assert definition["KeySchema"] == [
+        {"AttributeName": "application_id", "KeyType": "HASH"},
+        {"AttributeName": "created_at", "KeyType": "RANGE"},
+    ]
+    (index,) = definition["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "user_id_created_at_gsi"
+    assert index["KeySchema"] == [
+        {"AttributeName": "user_id", "KeyType": "HASH"},
+        {"AttributeName": "created_at", "KeyType": "RANGE"},
+    ]
+    assert index["Projection"] == {"ProjectionType": "ALL"}
+    assert {a["AttributeName"]: a["AttributeType"] for a in definition["AttributeDefinitions"]} == {
+        "application_id": "S",
+        "created_at": "S",
+        "user_id": "S",
+    }
+    assert definition["BillingMode"] == "PAY_PER_REQUEST"
+    assert definition["SSESpecification"]["Enabled"] is True
+    assert TTL_ATTRIBUTE == "expiration_timestamp"

@@ -219,6 +219,52 @@ def test_configuration_comes_from_the_environment(monkeypatch: pytest.MonkeyPatc
     assert retries["mode"] in ("standard", "adaptive")
 
 
+def test_the_application_listing_follows_every_dynamodb_page(
+    dal: DynamoDalHandler, stub: Stubber
+) -> None:
+    items = _items(3)
+
+    def query(start: dict[str, Any] | None) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "TableName": TABLE,
+            "KeyConditionExpression": "application_id = :application_id",
+            "ExpressionAttributeValues": {
+                ":application_id": {"S": "app-x"},
+                ":now": {"N": str(NOW)},
+                ":number": {"S": "N"},
+            },
+            "ConsistentRead": True,
+            "FilterExpression": FILTER,
+            "ScanIndexForward": False,
+            "ReturnConsumedCapacity": "TOTAL",
+        }
+        if start is not None:
+            params["ExclusiveStartKey"] = start
+        return params
+
+    stub.add_response(
+        "query", {"Items": items[:2], "Count": 2, "LastEvaluatedKey": _key(items[1])}, query(None)
+    )
+    stub.add_response(
+        "query",
+        {"Items": [], "Count": 0, "LastEvaluatedKey": _key(items[1])},
+        query(_key(items[1])),
+    )
+    stub.add_response("query", {"Items": items[2:], "Count": 1}, query(_key(items[1])))
+    versions = dal.list_tailored_cvs_for_application("app-x")
+    assert versions.success
+    assert [v.artifact.application_id for v in versions.data] == ["app-0", "app-1", "app-2"]  # type: ignore[union-attr]
+
+
+def test_secrets_come_from_the_environment(
+    client: DynamoDBClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TAILORED_CV_PAGINATION_SECRET", "the-current-secret-0123")
+    monkeypatch.setenv("TAILORED_CV_PAGINATION_SECRET_PREVIOUS", "the-previous-secret-456")
+    dal = DynamoDalHandler(client, TABLE)
+    assert dal._signer._secrets == (b"the-current-secret-0123", b"the-previous-secret-456")
+
+
 def test_a_missing_secret_warns_once_per_process(
     client: DynamoDBClient, monkeypatch: pytest.MonkeyPatch, log_output: io.StringIO
 ) -> None:

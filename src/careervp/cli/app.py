@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from careervp.cli.commands import client_failure, create_table_command, data_command
+from careervp.cli.commands import DATA_COMMANDS, client_failure, create_table_command
 from careervp.cli.demo import run_demo
 from careervp.cli.local import LocalEngineMissingError, embedded_engine
 from careervp.cli.render import fail
@@ -109,9 +109,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     endpoint = str(client.meta.endpoint_url)
     try:
         if args.command == "create-table":
-            args.table = table_name
-            return create_table_command(args, client)
-        return data_command(args, DynamoDalHandler(client, table_name))
+            return create_table_command(args, client, table_name)
+        return DATA_COMMANDS[args.command](args, DynamoDalHandler(client, table_name))
     except (ClientError, BotoCoreError) as exc:
         return client_failure(exc, table_name, endpoint)
 

@@ -24,18 +24,18 @@ from careervp.models.tailor import TailoredCVData
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 
-__all__ = ["create_table_command", "data_command"]
+__all__ = ["DATA_COMMANDS", "client_failure", "create_table_command"]
 
 _DATA_DECODER = msgspec.json.Decoder(TailoredCVData, strict=True)
 
 
-def create_table_command(args: argparse.Namespace, client: DynamoDBClient) -> int:
-    name: str = args.table
+def create_table_command(args: argparse.Namespace, client: DynamoDBClient, name: str) -> int:
     try:
         described = client.describe_table(TableName=name)["Table"]
     except ClientError as exc:
@@ -71,56 +71,61 @@ def _read_data(source: str) -> TailoredCVData | str:
         return f"{source} is not a TailoredCVData document: {exc}"
 
 
-def data_command(args: argparse.Namespace, dal: DynamoDalHandler) -> int:  # noqa: PLR0911
-    command: str = args.command
-    if command == "put":
-        data = _read_data(args.file)
-        if isinstance(data, str):
-            return fail(ResultCode.VALIDATION_ERROR, data)
-        saved = dal.save_tailored_cv(args.application_id, data)
-        if not saved.success:
-            return fail(saved.code, saved.error)
-        emit(args, {"artifact_id": saved.data}, [saved.data])
+def _put(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    data = _read_data(args.file)
+    if isinstance(data, str):
+        return fail(ResultCode.VALIDATION_ERROR, data)
+    saved = dal.save_tailored_cv(args.application_id, data)
+    if not saved.success:
+        return fail(saved.code, saved.error)
+    emit(args, {"artifact_id": saved.data}, [saved.data])
+    return 0
+
+
+def _get(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    got = dal.get_tailored_cv(args.application_id, args.created_at)
+    if not got.success:
+        return fail(got.code, got.error)
+    cv = got.data.tailored_cv
+    human = [*table(VERSION_HEADERS, version_rows([got.data])), "", cv.executive_summary]
+    human += [
+        f"- {e.title}, {e.company} ({e.start_date} to {e.end_date or 'now'})" for e in cv.experience
+    ]
+    emit(args, got.data, human)
+    return 0
+
+
+def _list(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    if args.user is not None:
+        page = dal.list_tailored_cvs_for_user(args.user, args.limit, args.next_token)
+        if not page.success:
+            return fail(page.code, page.error)
+        token = page.data["last_evaluated_key"]
+        human = table(VERSION_HEADERS, version_rows(page.data["items"]))
+        human.append(f"{page.data['count']} version(s); next token {short_token(token)}")
+        emit(args, page.data, human)
         return 0
-    if command == "get":
-        got = dal.get_tailored_cv(args.application_id, args.created_at)
-        if not got.success:
-            return fail(got.code, got.error)
-        cv = got.data.tailored_cv
-        human = table(VERSION_HEADERS, version_rows([got.data]))
-        human += ["", cv.executive_summary]
-        human += [
-            f"- {e.title}, {e.company} ({e.start_date} to {e.end_date or 'now'})"
-            for e in cv.experience
-        ]
-        emit(args, got.data, human)
-        return 0
-    if command == "list":
-        if args.user is not None:
-            page = dal.list_tailored_cvs_for_user(args.user, args.limit, args.next_token)
-            if not page.success:
-                return fail(page.code, page.error)
-            human = table(VERSION_HEADERS, version_rows(page.data["items"]))
-            token = page.data["last_evaluated_key"]
-            human.append(f"{page.data['count']} version(s); next token {short_token(token)}")
-            emit(args, page.data, human)
-            return 0
-        versions = dal.list_tailored_cvs_for_application(args.application)
-        if not versions.success:
-            return fail(versions.code, versions.error)
-        human = [
-            *table(VERSION_HEADERS, version_rows(versions.data)),
-            f"{len(versions.data)} version(s)",
-        ]
-        emit(args, {"items": versions.data, "count": len(versions.data)}, human)
-        return 0
-    if command == "delete":
-        deleted = dal.delete_tailored_cv(args.application_id, args.created_at)
-        if not deleted.success:
-            return fail(deleted.code, deleted.error)
-        artifact = f"{args.application_id}#{args.created_at}"
-        emit(args, {"deleted": artifact}, [f"deleted {artifact}"])
-        return 0
+    versions = dal.list_tailored_cvs_for_application(args.application)
+    if not versions.success:
+        return fail(versions.code, versions.error)
+    human = [
+        *table(VERSION_HEADERS, version_rows(versions.data)),
+        f"{len(versions.data)} version(s)",
+    ]
+    emit(args, {"items": versions.data, "count": len(versions.data)}, human)
+    return 0
+
+
+def _delete(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    deleted = dal.delete_tailored_cv(args.application_id, args.created_at)
+    if not deleted.success:
+        return fail(deleted.code, deleted.error)
+    artifact = f"{args.application_id}#{args.created_at}"
+    emit(args, {"deleted": artifact}, [f"deleted {artifact}"])
+    return 0
+
+
+def _erase_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     erased = dal.delete_all_tailored_cvs_for_user(args.user_id)
     if not erased.success:
         return fail(erased.code, erased.error)
@@ -130,6 +135,15 @@ def data_command(args: argparse.Namespace, dal: DynamoDalHandler) -> int:  # noq
         [f"deleted {erased.data} version(s) of {args.user_id}"],
     )
     return 0
+
+
+DATA_COMMANDS: dict[str, Callable[[argparse.Namespace, DynamoDalHandler], int]] = {
+    "put": _put,
+    "get": _get,
+    "list": _list,
+    "delete": _delete,
+    "erase-user": _erase_user,
+}
 
 
 def client_failure(exc: ClientError | BotoCoreError, table_name: str, endpoint: str) -> int:

@@ -16,7 +16,16 @@ if TYPE_CHECKING:
 
     from careervp.models.tailor import TailoredCVData
 
-__all__ = ["EXIT_CODES", "emit", "fail", "kilobytes", "short_token", "table", "version_rows"]
+__all__ = [
+    "EXIT_CODES",
+    "VERSION_HEADERS",
+    "emit",
+    "fail",
+    "kilobytes",
+    "short_token",
+    "table",
+    "version_rows",
+]
 
 EXIT_CODES: dict[ResultCode, int] = {
     ResultCode.SUCCESS: 0,

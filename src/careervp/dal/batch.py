@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from careervp.dal.codec import Item
 
-__all__ = ["BATCH_SIZE", "MAX_BATCH_ATTEMPTS", "IncompleteBatchError", "delete_keys"]
+__all__ = ["BATCH_SIZE", "MAX_BATCH_ATTEMPTS", "BatchDeleter", "IncompleteBatchError"]
 
 BATCH_SIZE = 25  # BatchWriteItem's limit
 MAX_BATCH_ATTEMPTS = 8
@@ -25,42 +25,45 @@ _MAX_DELAY = 2.0
 class IncompleteBatchError(Exception):
     """DynamoDB kept returning ``UnprocessedItems`` past the retry budget."""
 
-    def __init__(self, deleted: int) -> None:
-        super().__init__(f"{deleted} deleted before DynamoDB kept refusing the rest")
-        self.deleted = deleted
 
+class BatchDeleter:
+    """Deletes keys in groups of 25 and counts every deletion DynamoDB confirms.
 
-def delete_keys(
-    client: DynamoDBClient,
-    table_name: str,
-    keys: Sequence[Item],
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-    rng: random.Random | None = None,
-) -> int:
-    """Delete ``keys`` in groups of 25; returns how many were deleted.
-
+    ``deleted`` is exact whatever stops the work (``IncompleteBatchError``, a throttling or
+    service error raised by the client), so a caller can report progress and call again.
     ``UnprocessedItems`` (DynamoDB's answer under load) are retried with exponential backoff
-    and full jitter. On any failure the exception carries on; ``IncompleteBatchError`` says
-    how many were deleted first, so a caller can report progress and call again.
+    and full jitter, at most ``MAX_BATCH_ATTEMPTS`` times per group.
     """
-    jitter = rng or random.Random()  # noqa: S311 - backoff jitter, not a secret
-    deleted = 0
-    for start in range(0, len(keys), BATCH_SIZE):
-        pending: list[WriteRequestUnionTypeDef] = [
-            {"DeleteRequest": {"Key": key}} for key in keys[start : start + BATCH_SIZE]
-        ]
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.deleted = 0
+        self._client = client
+        self._table = table_name
+        self._sleep = sleep
+        self._jitter = rng or random.Random()  # noqa: S311 - backoff jitter, not a secret
+
+    def delete(self, keys: Sequence[Item]) -> None:
+        for start in range(0, len(keys), BATCH_SIZE):
+            self._delete_group(keys[start : start + BATCH_SIZE])
+
+    def _delete_group(self, keys: Sequence[Item]) -> None:
+        pending: list[WriteRequestUnionTypeDef] = [{"DeleteRequest": {"Key": k}} for k in keys]
         for attempt in range(MAX_BATCH_ATTEMPTS):
             if attempt:
-                sleep(jitter.uniform(0, min(_MAX_DELAY, _BASE_DELAY * 2**attempt)))
-            response = client.batch_write_item(RequestItems={table_name: pending})
+                self._sleep(self._jitter.uniform(0, min(_MAX_DELAY, _BASE_DELAY * 2**attempt)))
+            response = self._client.batch_write_item(RequestItems={self._table: pending})
             left: list[WriteRequestUnionTypeDef] = [
-                *response.get("UnprocessedItems", {}).get(table_name, [])
+                *response.get("UnprocessedItems", {}).get(self._table, [])
             ]
-            deleted += len(pending) - len(left)
+            self.deleted += len(pending) - len(left)
             pending = left
             if not pending:
-                break
-        else:
-            raise IncompleteBatchError(deleted)
-    return deleted
+                return
+        raise IncompleteBatchError(f"{len(pending)} deletions stayed unprocessed")

@@ -15,13 +15,12 @@ import functools
 import os
 import secrets
 import time
-from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from careervp.dal.batch import IncompleteBatchError, delete_keys
+from careervp.dal.batch import BatchDeleter, IncompleteBatchError
 from careervp.dal.client import build_client
 from careervp.dal.codec import (
     CodecError,
@@ -35,7 +34,9 @@ from careervp.dal.codec import (
     decode_item,
     encode_item,
     read_expiration,
+    read_table_key,
     rekey_item,
+    table_key,
 )
 from careervp.dal.faults import error_code, fault_result
 from careervp.dal.table import INDEX_NAME, TABLE_NAME_ENV, TTL_SECONDS
@@ -51,7 +52,7 @@ from careervp.models.result import Err, Ok, Result, ResultCode
 from careervp.models.tailor import TailoredCVData, TailoredCVPage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
@@ -62,8 +63,6 @@ if TYPE_CHECKING:
         QueryInputTypeDef,
         UniversalAttributeValueTypeDef,
     )
-
-    from careervp.dal.codec import Item
 
     StartKey = Mapping[str, UniversalAttributeValueTypeDef]
 
@@ -267,7 +266,7 @@ class DynamoDalHandler:
         wanted = artifact_id(application_id, created_at)
         request: GetItemInputTypeDef = {
             "TableName": self.table_name,
-            "Key": {"application_id": {"S": application_id}, "created_at": {"S": created_at}},
+            "Key": table_key(application_id, created_at),
             "ConsistentRead": self._consistent_reads,
             "ReturnConsumedCapacity": "TOTAL",
         }
@@ -317,12 +316,9 @@ class DynamoDalHandler:
                 "TableName": self.table_name,
                 "IndexName": INDEX_NAME,
                 "KeyConditionExpression": "user_id = :user_id",
-                "ExpressionAttributeValues": {
-                    ":user_id": {"S": user_id},
-                    ":now": {"N": str(now)},
-                    ":number": {"S": "N"},
-                },
+                "ExpressionAttributeValues": {":user_id": {"S": user_id}},
             },
+            now=now,
             start=start,
             wanted=limit + 1,
         )
@@ -346,9 +342,9 @@ class DynamoDalHandler:
         return Ok(TailoredCVPage(items=items, last_evaluated_key=token, count=len(items)))
 
     def _query_live(
-        self, base: QueryInputTypeDef, *, start: StartKey | None, wanted: int | None
+        self, base: QueryInputTypeDef, *, now: int, start: StartKey | None, wanted: int | None
     ) -> tuple[list[Mapping[str, object]], float]:
-        """Raw live items, newest first, until ``wanted`` are found or the query is exhausted.
+        """Raw live items at ``now``, newest first, until ``wanted`` are found or none are left.
 
         DynamoDB applies ``Limit`` before the filter, so a round can return fewer live items
         than asked for; the next round asks for what is missing, growing the batch while
@@ -360,6 +356,11 @@ class DynamoDalHandler:
         while True:
             request: QueryInputTypeDef = {
                 **base,
+                "ExpressionAttributeValues": {
+                    **base.get("ExpressionAttributeValues", {}),
+                    ":now": {"N": str(now)},
+                    ":number": {"S": "N"},
+                },
                 "FilterExpression": _LIVE_FILTER,
                 "ScanIndexForward": False,
                 "ReturnConsumedCapacity": "TOTAL",
@@ -387,18 +388,14 @@ class DynamoDalHandler:
     ) -> Result[list[TailoredCVData]]:
         """Every live version of an application, newest first, across all DynamoDB pages."""
         check_id("application_id", application_id)
-        now = self._now_seconds()
         raw_items, capacity = self._query_live(
             {
                 "TableName": self.table_name,
                 "KeyConditionExpression": "application_id = :application_id",
-                "ExpressionAttributeValues": {
-                    ":application_id": {"S": application_id},
-                    ":now": {"N": str(now)},
-                    ":number": {"S": "N"},
-                },
+                "ExpressionAttributeValues": {":application_id": {"S": application_id}},
                 "ConsistentRead": self._consistent_reads,
             },
+            now=self._now_seconds(),
             start=None,
             wanted=None,
         )
@@ -421,7 +418,7 @@ class DynamoDalHandler:
         wanted = artifact_id(application_id, created_at)
         request: DeleteItemInputTypeDef = {
             "TableName": self.table_name,
-            "Key": {"application_id": {"S": application_id}, "created_at": {"S": created_at}},
+            "Key": table_key(application_id, created_at),
             # Only a live version is deleted: an absent item, or one past its TTL that DynamoDB
             # has not removed yet, fails the condition and reads as NOT_FOUND like everywhere.
             "ConditionExpression": "expiration_timestamp > :now",
@@ -454,7 +451,7 @@ class DynamoDalHandler:
         within the last moment may be missed by this call and caught by the next.
         """
         check_id("user_id", user_id)
-        deleted = 0
+        deleter = BatchDeleter(self._client, self.table_name, sleep=self._sleep)
         start: StartKey | None = None
         try:
             while True:
@@ -469,21 +466,14 @@ class DynamoDalHandler:
                 if start is not None:
                     request["ExclusiveStartKey"] = start
                 response = self._client.query(**request)
-                keys: list[Item] = [
-                    {
-                        "application_id": {"S": _key_text(raw, "application_id")},
-                        "created_at": {"S": _key_text(raw, "created_at")},
-                    }
-                    for raw in response.get("Items", [])
-                ]
-                deleted += delete_keys(self._client, self.table_name, keys, sleep=self._sleep)
+                deleter.delete([read_table_key(raw) for raw in response.get("Items", [])])
                 start = response.get("LastEvaluatedKey")
                 if start is None:
                     break
-        except IncompleteBatchError as exc:
+        except IncompleteBatchError:
             return Err(
                 f"DynamoDB throttled erasing user {user_id} on table {self.table_name}:"
-                f" {deleted + exc.deleted} versions were deleted; call again to finish",
+                f" {deleter.deleted} versions were deleted; call again to finish",
                 ResultCode.THROTTLED,
             )
         except (ClientError, BotoCoreError) as exc:
@@ -494,17 +484,9 @@ class DynamoDalHandler:
                 endpoint=self.endpoint,
             )
             return Err(
-                f"{fault.error}; {deleted} versions were deleted before it stopped,"
+                f"{fault.error}; {deleter.deleted} versions were deleted before it stopped,"
                 " call again to finish",
                 fault.code,
             )
-        logger.info("user's tailored CVs erased", user_id=user_id, deleted=deleted)
-        return Ok(deleted)
-
-
-def _key_text(raw: Mapping[str, object], name: str) -> str:
-    value = raw.get(name)
-    text = value.get("S") if isinstance(value, Mapping) else None
-    if not isinstance(text, str):
-        raise IntegrityError(f"an index entry has no string {name!r}")
-    return text
+        logger.info("user's tailored CVs erased", user_id=user_id, deleted=deleter.deleted)
+        return Ok(deleter.deleted)

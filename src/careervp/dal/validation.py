@@ -78,27 +78,25 @@ def check_limit(value: object) -> int:
 
 def _check_numbers(data: TailoredCVData) -> None:
     cv, usage = data.tailored_cv, data.token_usage
-    numbers: list[tuple[str, int | float | None]] = [
-        ("tailored_cv.source_cv_version", cv.source_cv_version),
-        ("metadata.relevance_score", data.metadata.relevance_score),
-        ("token_usage.input_tokens", usage.input_tokens),
-        ("token_usage.output_tokens", usage.output_tokens),
-        ("token_usage.cost_usd", usage.cost_usd),
+    # (path, value, whether it must not be negative)
+    numbers: list[tuple[str, int | float | None, bool]] = [
+        ("tailored_cv.source_cv_version", cv.source_cv_version, False),
+        ("metadata.relevance_score", data.metadata.relevance_score, False),
+        ("token_usage.input_tokens", usage.input_tokens, True),
+        ("token_usage.output_tokens", usage.output_tokens, True),
+        ("token_usage.cost_usd", usage.cost_usd, True),
     ]
     numbers += [
-        (f"tailored_cv.education[{i}].graduation_year", entry.graduation_year)
+        (f"tailored_cv.education[{i}].graduation_year", entry.graduation_year, False)
         for i, entry in enumerate(cv.education)
     ]
-    for path, number in numbers:
-        problem = None if number is None else check_number(number)
+    for path, number, counted in numbers:
+        if number is None:
+            continue
+        problem = check_number(number)
         if problem is not None:
             raise InputError(f"{path} cannot be stored: {problem}")
-    for path, count in (
-        ("token_usage.input_tokens", usage.input_tokens),
-        ("token_usage.output_tokens", usage.output_tokens),
-        ("token_usage.cost_usd", usage.cost_usd),
-    ):
-        if count < 0:
+        if counted and number < 0:
             raise InputError(f"{path} must not be negative")
 
 

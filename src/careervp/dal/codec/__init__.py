@@ -36,7 +36,9 @@ from careervp.dal.codec.item import (
     encode_item,
     item_label,
     read_expiration,
+    read_table_key,
     rekey_item,
+    table_key,
 )
 from careervp.dal.codec.size import MAX_ITEM_BYTES, attribute_size, item_size
 from careervp.dal.codec.tokens import MAX_TOKEN_CHARS, MIN_SECRET_BYTES, PageKey, PageTokenSigner
@@ -73,7 +75,9 @@ __all__ = [
     "marshal",
     "marshal_map",
     "read_expiration",
+    "read_table_key",
     "rekey_item",
+    "table_key",
     "unmarshal",
     "unmarshal_map",
 ]

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import msgspec
 
-from careervp.dal.codec.attributes import Item, marshal_map, unmarshal_map
+from careervp.dal.codec.attributes import Item, marshal_map, unmarshal, unmarshal_map
 from careervp.dal.codec.canonical import canonical_json, checksum_of, decode_tailored_cv
 from careervp.dal.codec.envelope import MAX_INFLATED_BYTES, compress, decompress
 from careervp.dal.codec.errors import CodecError, IntegrityError, TooLargeError
@@ -27,7 +27,9 @@ __all__ = [
     "encode_item",
     "item_label",
     "read_expiration",
+    "read_table_key",
     "rekey_item",
+    "table_key",
 ]
 
 FORMAT_VERSION = 1
@@ -46,6 +48,19 @@ def artifact_id(application_id: str, created_at: str) -> str:
     return f"{application_id}#{created_at}"
 
 
+def table_key(application_id: str, created_at: str) -> Item:
+    """The table's primary key of one version, as GetItem and DeleteItem take it."""
+    return {"application_id": {"S": application_id}, "created_at": {"S": created_at}}
+
+
+def read_table_key(raw: Mapping[str, object]) -> Item:
+    """The primary key of a raw item (or index entry); ``IntegrityError`` if unreadable."""
+    try:
+        return table_key(_string(raw, "application_id"), _string(raw, "created_at"))
+    except IntegrityError as exc:
+        raise _failure(raw, exc) from None
+
+
 def encode_item(
     application_id: str, created_at: str, expires_at: int, data: TailoredCVData
 ) -> EncodedItem:
@@ -61,23 +76,19 @@ def encode_item(
             " bytes a reader will inflate"
         )
     metadata = data.metadata
-    try:
-        item: Item = {
-            "application_id": {"S": application_id},
-            "created_at": {"S": created_at},
-            "user_id": {"S": metadata.user_id},
-            "job_id": {"S": metadata.job_id},
-            "cv_version": {"N": str(data.tailored_cv.source_cv_version)},
-            "tailored_cv": {"B": compress(cv_json)},
-            "metadata": {"M": marshal_map(msgspec.to_builtins(metadata))},
-            "token_usage": {"M": marshal_map(msgspec.to_builtins(data.token_usage))},
-            "fvs_validation_passed": {"BOOL": metadata.fvs_validation_passed},
-            "expiration_timestamp": {"N": str(expires_at)},
-            "checksum": {"S": checksum},
-            "format_version": {"N": str(FORMAT_VERSION)},
-        }
-    except TypeError as exc:
-        raise CodecError(str(exc)) from None
+    item: Item = {
+        **table_key(application_id, created_at),
+        "user_id": {"S": metadata.user_id},
+        "job_id": {"S": metadata.job_id},
+        "cv_version": {"N": str(data.tailored_cv.source_cv_version)},
+        "tailored_cv": {"B": compress(cv_json)},
+        "metadata": {"M": marshal_map(msgspec.to_builtins(metadata))},
+        "token_usage": {"M": marshal_map(msgspec.to_builtins(data.token_usage))},
+        "fvs_validation_passed": {"BOOL": metadata.fvs_validation_passed},
+        "expiration_timestamp": {"N": str(expires_at)},
+        "checksum": {"S": checksum},
+        "format_version": {"N": str(FORMAT_VERSION)},
+    }
     size = item_size(item)
     if size > MAX_ITEM_BYTES:
         raise TooLargeError(
@@ -110,10 +121,13 @@ def _string(raw: Mapping[str, object], name: str) -> str:
 
 
 def _integer(raw: Mapping[str, object], name: str) -> int:
-    value = _get(raw, name, "N")
-    if not isinstance(value, str) or not value.lstrip("-").isdigit() or len(value) > 40:
+    try:
+        value = unmarshal({"N": _get(raw, name, "N")})
+    except CodecError:
+        value = None
+    if not isinstance(value, int) or isinstance(value, bool):
         raise IntegrityError(f"attribute {name!r} is not an integer")
-    return int(value)
+    return value
 
 
 def _bool(raw: Mapping[str, object], name: str) -> bool:
