@@ -10,11 +10,15 @@ code                raised by
 SUCCESS             every successful call
 NOT_FOUND           get / delete of a version that is absent or expired
 VALIDATION_ERROR    a malformed id, timestamp, limit, number, model or page token
-CONFLICT            a save whose timestamp kept colliding after bounded retries
+CONFLICT            a save whose timestamp kept colliding after bounded retries, or an
+                    idempotency key reused for different content
 ITEM_TOO_LARGE      an item over 400 KB, or a CV over the read-side inflation cap
-INTEGRITY_ERROR     a stored item that fails decoding or its checksum
-THROTTLED           throttling that outlasted botocore's retries
-DATABASE_ERROR      a missing table, a refused connection, any other service fault
+INTEGRITY_ERROR     a stored item that fails decoding, its checksum or its decryption
+THROTTLED           throttling (DynamoDB or KMS) that outlasted the client's retries
+DATABASE_ERROR      a missing table, a refused connection, a timeout, any other service
+                    fault (DynamoDB or KMS); never an exception of the store's own
+INTERNAL_ERROR      a defect in careervp-dal itself (logged with its traceback); the test
+                    suite drives every method with hostile input to keep it unreachable
 =================== ==============================================================
 """
 
@@ -38,6 +42,7 @@ class ResultCode(str, Enum):
     INTEGRITY_ERROR = "INTEGRITY_ERROR"
     THROTTLED = "THROTTLED"
     DATABASE_ERROR = "DATABASE_ERROR"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
 
 
 @dataclass(frozen=True, slots=True)

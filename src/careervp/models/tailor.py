@@ -1,24 +1,43 @@
-"""The tailored-CV models: what a handler saves and what the store hands back."""
+"""The tailored-CV models: what a handler saves and what the store hands back.
+
+Every model refuses unknown fields, so a misspelled key in a JSON document (an event, the CLI's
+``put`` file, an LLM's output) is a ``msgspec.ValidationError`` instead of a field silently
+dropped; new fields therefore roll out to readers first. Facts of the domain are declared as
+``msgspec.Meta`` constraints and checked whenever a document is decoded or converted (the store
+converts every model it is given), never by hand-kept lists.
+"""
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Annotated, TypedDict
 
 import msgspec
 
 __all__ = [
     "EducationEntry",
     "ExperienceEntry",
+    "NonEmptyText",
+    "NonNegativeFloat",
+    "NonNegativeInt",
     "StoredArtifact",
     "TailoredCV",
     "TailoredCVData",
     "TailoredCVPage",
     "TailoringMetadata",
     "TokenUsage",
+    "UserExport",
 ]
 
+NonEmptyText = Annotated[str, msgspec.Meta(min_length=1)]
+NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
+NonNegativeFloat = Annotated[float, msgspec.Meta(ge=0)]
 
-class ExperienceEntry(msgspec.Struct, kw_only=True):
+
+class _Model(msgspec.Struct, forbid_unknown_fields=True):
+    """Strict decoding, inherited by every model (``kw_only`` is per class in msgspec)."""
+
+
+class ExperienceEntry(_Model, kw_only=True):
     company: str
     title: str
     start_date: str
@@ -26,13 +45,13 @@ class ExperienceEntry(msgspec.Struct, kw_only=True):
     highlights: list[str] = []
 
 
-class EducationEntry(msgspec.Struct, kw_only=True):
+class EducationEntry(_Model, kw_only=True):
     institution: str
     degree: str
     graduation_year: int | None = None
 
 
-class TailoredCV(msgspec.Struct, kw_only=True):
+class TailoredCV(_Model, kw_only=True):
     source_cv_version: int
     executive_summary: str
     experience: list[ExperienceEntry] = []
@@ -41,22 +60,22 @@ class TailoredCV(msgspec.Struct, kw_only=True):
     certifications: list[str] = []
 
 
-class TailoringMetadata(msgspec.Struct, kw_only=True):
-    user_id: str
-    job_id: str
+class TailoringMetadata(_Model, kw_only=True):
+    user_id: NonEmptyText
+    job_id: NonEmptyText
     fvs_validation_passed: bool
     llm_model: str | None = None
     relevance_score: float | None = None
     keywords_matched: list[str] = []
 
 
-class TokenUsage(msgspec.Struct, kw_only=True):
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float = 0.0
+class TokenUsage(_Model, kw_only=True):
+    input_tokens: NonNegativeInt
+    output_tokens: NonNegativeInt
+    cost_usd: NonNegativeFloat = 0.0
 
 
-class StoredArtifact(msgspec.Struct, kw_only=True):
+class StoredArtifact(_Model, kw_only=True):
     """Where a version lives: filled in by the DAL on every read, ignored on save."""
 
     artifact_id: str
@@ -66,7 +85,7 @@ class StoredArtifact(msgspec.Struct, kw_only=True):
     checksum: str
 
 
-class TailoredCVData(msgspec.Struct, kw_only=True):
+class TailoredCVData(_Model, kw_only=True):
     tailored_cv: TailoredCV
     metadata: TailoringMetadata
     token_usage: TokenUsage
@@ -76,4 +95,12 @@ class TailoredCVData(msgspec.Struct, kw_only=True):
 class TailoredCVPage(TypedDict):
     items: list[TailoredCVData]
     last_evaluated_key: str | None
+    count: int
+
+
+class UserExport(TypedDict):
+    """Everything the table holds for one user, for a data-subject access request."""
+
+    items: list[TailoredCVData]
+    unreadable: list[str]
     count: int

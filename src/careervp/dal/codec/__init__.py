@@ -1,83 +1,75 @@
 """The wire format: every byte the store sends to or reads from DynamoDB.
 
-* ``attributes``: Python values to AttributeValues and back (floats exact, no ``Decimal``);
-* ``canonical``: canonical JSON and the SHA-256 checksum;
-* ``envelope``: the gzip envelope and its inflation cap;
-* ``size``: item size by DynamoDB's rules;
-* ``item``: ``TailoredCVData`` to the table's item and back, verified;
-* ``tokens``: signed, bound page tokens.
-
-``docs/codec.md`` describes the format these modules produce.
+Private modules, one concern each: ``_attributes`` (Python values to AttributeValues and back,
+floats exact, no ``Decimal``), ``_numbers`` (what DynamoDB numbers can hold, their size, the walk
+over a model's numbers), ``_conform`` (a strict, normalised copy of caller input),
+``_canonical`` (canonical JSON and the SHA-256 checksum), ``_envelope`` (gzip and its inflation
+cap), ``_size`` (item size by DynamoDB's rules), ``_item`` (versions in format 1 and 2),
+``_record`` (idempotency records), ``_tokens`` (signed page tokens) and ``_cipher`` (what a
+cipher must do). ``docs/codec.md`` describes the format they produce.
 """
 
-from careervp.dal.codec.attributes import (
-    AttributeValue,
-    Item,
-    PlainValue,
-    check_number,
-    marshal,
-    marshal_map,
-    unmarshal,
-    unmarshal_map,
-)
-from careervp.dal.codec.canonical import (
-    canonical_json,
-    checksum_of,
-    compute_checksum,
-    decode_tailored_cv,
-)
-from careervp.dal.codec.envelope import MAX_INFLATED_BYTES, compress, decompress
-from careervp.dal.codec.errors import CodecError, IntegrityError, TokenError, TooLargeError
-from careervp.dal.codec.item import (
-    FORMAT_VERSION,
+from careervp.dal.codec._attributes import AttributeValue, Item, marshal, unmarshal
+from careervp.dal.codec._canonical import canonical_json, compute_checksum
+from careervp.dal.codec._cipher import Cipher
+from careervp.dal.codec._conform import conform
+from careervp.dal.codec._envelope import MAX_INFLATED_BYTES
+from careervp.dal.codec._item import (
+    FORMAT_ENCRYPTED,
+    FORMAT_PLAIN,
     EncodedItem,
-    artifact_id,
+    PreparedVersion,
+    assemble,
     decode_item,
-    encode_item,
+    has_content,
     item_label,
+    prepare,
     read_expiration,
-    read_table_key,
-    rekey_item,
-    table_key,
+    read_format,
+    read_key,
+    read_write_id,
 )
-from careervp.dal.codec.size import MAX_ITEM_BYTES, attribute_size, item_size
-from careervp.dal.codec.tokens import MAX_TOKEN_CHARS, MIN_SECRET_BYTES, PageKey, PageTokenSigner
+from careervp.dal.codec._record import (
+    Reservation,
+    decode_record,
+    encode_record,
+    fingerprint_of,
+    same_content,
+)
+from careervp.dal.codec._size import MAX_ITEM_BYTES, item_size
+from careervp.dal.codec._tokens import MIN_SECRET_BYTES, PageKey, PageTokenSigner
 
 __all__ = [
-    "FORMAT_VERSION",
+    "FORMAT_ENCRYPTED",
+    "FORMAT_PLAIN",
     "MAX_INFLATED_BYTES",
     "MAX_ITEM_BYTES",
-    "MAX_TOKEN_CHARS",
     "MIN_SECRET_BYTES",
     "AttributeValue",
-    "CodecError",
+    "Cipher",
     "EncodedItem",
-    "IntegrityError",
     "Item",
     "PageKey",
     "PageTokenSigner",
-    "PlainValue",
-    "TokenError",
-    "TooLargeError",
-    "artifact_id",
-    "attribute_size",
+    "PreparedVersion",
+    "Reservation",
+    "assemble",
     "canonical_json",
-    "check_number",
-    "checksum_of",
-    "compress",
     "compute_checksum",
+    "conform",
     "decode_item",
-    "decode_tailored_cv",
-    "decompress",
-    "encode_item",
+    "decode_record",
+    "encode_record",
+    "fingerprint_of",
+    "has_content",
     "item_label",
     "item_size",
     "marshal",
-    "marshal_map",
+    "prepare",
     "read_expiration",
-    "read_table_key",
-    "rekey_item",
-    "table_key",
+    "read_format",
+    "read_key",
+    "read_write_id",
+    "same_content",
     "unmarshal",
-    "unmarshal_map",
 ]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from careervp.dal.codec.errors import TokenError
+from careervp.dal.errors import PageTokenError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -60,6 +60,11 @@ class PageTokenSigner:
         if not secrets:
             raise ValueError("at least one pagination secret is required")
         for secret in secrets:
+            if not isinstance(secret, bytes):
+                raise TypeError(
+                    f"pagination secrets must be bytes, not {type(secret).__name__}"
+                    " (encode a text secret first)"
+                )
             if len(secret) < MIN_SECRET_BYTES:
                 raise ValueError(f"pagination secrets need at least {MIN_SECRET_BYTES} bytes")
         self._secrets = tuple(secrets)
@@ -77,35 +82,35 @@ class PageTokenSigner:
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
     def verify(self, token: object, *, index: str, user_id: str, now: int) -> PageKey:
-        """The key a token carries; ``TokenError`` for anything not issued for this listing."""
+        """The key a token carries; ``PageTokenError`` for anything not issued for this listing."""
         if not isinstance(token, str):
-            raise TokenError("the page token must be a string")
+            raise PageTokenError("the page token must be a string")
         if not 0 < len(token) <= MAX_TOKEN_CHARS or not _ALPHABET.fullmatch(token):
-            raise TokenError("the page token is malformed")
+            raise PageTokenError("the page token is malformed")
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         except (binascii.Error, ValueError):
-            raise TokenError("the page token is malformed") from None
+            raise PageTokenError("the page token is malformed") from None
         # Reject non-canonical base64, where an edited last character decodes to the same bytes.
         if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != token:
-            raise TokenError("the page token is malformed")
+            raise PageTokenError("the page token is malformed")
         if len(raw) <= _HEADER.size + _MAC_BYTES:
-            raise TokenError("the page token is malformed")
+            raise PageTokenError("the page token is malformed")
         body, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
         if not any(
             hmac.compare_digest(mac, self._mac(secret, index, user_id, body))
             for secret in self._secrets
         ):
-            raise TokenError("the page token was not issued for this listing")
+            raise PageTokenError("the page token was not issued for this listing")
         version, issued_at = _HEADER.unpack_from(body)
         if version != _VERSION:
-            raise TokenError(f"page token version {version} is not supported")
+            raise PageTokenError(f"page token version {version} is not supported")
         if issued_at > now + _CLOCK_SKEW_SECONDS:
-            raise TokenError("the page token was issued in the future")
+            raise PageTokenError("the page token was issued in the future")
         if now - issued_at > self._max_age:
-            raise TokenError("the page token has expired; list again from the first page")
+            raise PageTokenError("the page token has expired; list again from the first page")
         try:
             application_id, created_at = _KEY_DECODER.decode(body[_HEADER.size :])
         except msgspec.DecodeError:
-            raise TokenError("the page token is malformed") from None
+            raise PageTokenError("the page token is malformed") from None
         return PageKey(application_id=application_id, created_at=created_at)

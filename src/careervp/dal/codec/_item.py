@@ -1,0 +1,360 @@
+"""``TailoredCVData`` to the table's item and back, verified (``docs/schema.md``).
+
+A save is two steps: ``prepare`` does the work that depends on the content only (canonical
+JSON, checksum, compression), ``assemble`` places it under a key, encrypting when there is a
+cipher and sizing the result; a save retried under another ``created_at`` assembles again
+without preparing again.
+
+Format 1 stores the gzip blob in clear with the SHA-256 checksum beside it. Format 2 (written
+with a cipher) stores the gzip blob encrypted, with every attribute in clear bound to it as the
+cipher's authenticated data, and no checksum in clear: the plaintext's hash would let anyone
+who can read the table test a guess of a CV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypeVar
+
+import msgspec
+
+from careervp.dal import schema
+from careervp.dal.codec._attributes import Item, marshal_map, unmarshal_map
+from careervp.dal.codec._canonical import canonical_json, checksum_of, decode_tailored_cv
+from careervp.dal.codec._envelope import MAX_INFLATED_BYTES, compress, decompress
+from careervp.dal.codec._numbers import number_text, parse_number
+from careervp.dal.codec._size import MAX_ITEM_BYTES, item_size
+from careervp.dal.errors import IntegrityError, InvalidInputError, ItemTooLargeError
+from careervp.models.tailor import StoredArtifact, TailoredCVData, TailoringMetadata, TokenUsage
+
+if TYPE_CHECKING:
+    from careervp.dal.codec._cipher import Cipher
+
+__all__ = [
+    "FORMAT_ENCRYPTED",
+    "FORMAT_PLAIN",
+    "EncodedItem",
+    "PreparedVersion",
+    "assemble",
+    "decode_item",
+    "has_content",
+    "item_label",
+    "prepare",
+    "read_expiration",
+    "read_format",
+    "read_key",
+    "read_write_id",
+]
+
+FORMAT_PLAIN = 1
+FORMAT_ENCRYPTED = 2
+_BINDING_DOMAIN = b"careervp-dal/tailored-cv/v2\x00"
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+class PreparedVersion(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything about a version that does not depend on where it is stored."""
+
+    data: TailoredCVData
+    blob: bytes
+    checksum: str
+    json_bytes: int
+    metadata_json: bytes
+    usage_json: bytes
+
+
+class EncodedItem(msgspec.Struct, frozen=True, kw_only=True):
+    item: Item
+    size: int
+    json_bytes: int
+    checksum: str
+
+
+def prepare(data: TailoredCVData) -> PreparedVersion:
+    """Encode, checksum and compress a conformed ``TailoredCVData`` (see ``conform``)."""
+    try:
+        cv_json = canonical_json(data.tailored_cv)
+        metadata_json = canonical_json(data.metadata)
+        usage_json = canonical_json(data.token_usage)
+    except UnicodeEncodeError:
+        raise InvalidInputError("the tailored CV holds text that is not valid Unicode") from None
+    if len(cv_json) > MAX_INFLATED_BYTES:
+        raise ItemTooLargeError(
+            f"the tailored CV is {len(cv_json)} bytes of JSON, over the {MAX_INFLATED_BYTES}"
+            " bytes a reader will inflate"
+        )
+    return PreparedVersion(
+        data=data,
+        blob=compress(cv_json),
+        checksum=checksum_of(cv_json, metadata_json, usage_json),
+        json_bytes=len(cv_json),
+        metadata_json=metadata_json,
+        usage_json=usage_json,
+    )
+
+
+def _binding(
+    header: tuple[int, str, str, str, str, int, bool, int, str | None],
+    metadata_json: bytes,
+    usage_json: bytes,
+) -> bytes:
+    """The authenticated data of a format-2 blob: every attribute stored beside it, in clear.
+
+    ``header`` is (format_version, application_id, created_at, user_id, job_id, cv_version,
+    fvs_validation_passed, expiration_timestamp, write_id), as values, not wire text, so an
+    engine that spells a number differently does not break it.
+    """
+    return b"".join((_BINDING_DOMAIN, canonical_json(header), metadata_json, b"\x00", usage_json))
+
+
+def assemble(
+    prepared: PreparedVersion,
+    application_id: str,
+    created_at: str,
+    expires_at: int,
+    *,
+    write_id: str | None,
+    cipher: Cipher | None,
+) -> EncodedItem:
+    """The item of ``prepared`` under a key; ``ItemTooLargeError`` when DynamoDB would refuse it."""
+    data = prepared.data
+    metadata = data.metadata
+    item: Item = {
+        **schema.table_key(application_id, created_at),
+        schema.USER_ID: {"S": metadata.user_id},
+        schema.JOB_ID: {"S": metadata.job_id},
+        schema.CV_VERSION: {"N": number_text(data.tailored_cv.source_cv_version)},
+        schema.METADATA: {"M": marshal_map(msgspec.to_builtins(metadata))},
+        schema.TOKEN_USAGE: {"M": marshal_map(msgspec.to_builtins(data.token_usage))},
+        schema.FVS_VALIDATION_PASSED: {"BOOL": metadata.fvs_validation_passed},
+        schema.TTL_ATTRIBUTE: {"N": str(expires_at)},
+    }
+    if write_id is not None:
+        item[schema.WRITE_ID] = {"S": write_id}
+    if cipher is None:
+        item[schema.FORMAT_VERSION] = {"N": str(FORMAT_PLAIN)}
+        item[schema.CHECKSUM] = {"S": prepared.checksum}
+        item[schema.TAILORED_CV] = {"B": prepared.blob}
+    else:
+        item[schema.FORMAT_VERSION] = {"N": str(FORMAT_ENCRYPTED)}
+        header = (
+            FORMAT_ENCRYPTED,
+            application_id,
+            created_at,
+            metadata.user_id,
+            metadata.job_id,
+            data.tailored_cv.source_cv_version,
+            metadata.fvs_validation_passed,
+            expires_at,
+            write_id,
+        )
+        aad = _binding(header, prepared.metadata_json, prepared.usage_json)
+        item[schema.TAILORED_CV] = {"B": cipher.encrypt(prepared.blob, aad)}
+    size = item_size(item)
+    if size > MAX_ITEM_BYTES:
+        raise ItemTooLargeError(
+            f"the item would be {size} bytes, over DynamoDB's {MAX_ITEM_BYTES}-byte limit"
+        )
+    return EncodedItem(
+        item=item, size=size, json_bytes=prepared.json_bytes, checksum=prepared.checksum
+    )
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def _get(raw: Mapping[str, object], name: str, tag: str) -> object:
+    value = raw.get(name)
+    if not isinstance(value, Mapping) or len(value) != 1 or tag not in value:
+        raise IntegrityError(f"attribute {name!r} is missing or not of type {tag}")
+    return value[tag]
+
+
+def _string(raw: Mapping[str, object], name: str) -> str:
+    value = _get(raw, name, "S")
+    if not isinstance(value, str):
+        raise IntegrityError(f"attribute {name!r} is not a string")
+    return value
+
+
+def _integer(raw: Mapping[str, object], name: str) -> int:
+    value = parse_number(_get(raw, name, "N"))
+    if not isinstance(value, int):
+        raise IntegrityError(f"attribute {name!r} is not an integer")
+    return value
+
+
+def _bool(raw: Mapping[str, object], name: str) -> bool:
+    value = _get(raw, name, "BOOL")
+    if not isinstance(value, bool):
+        raise IntegrityError(f"attribute {name!r} is not a boolean")
+    return value
+
+
+def _binary(raw: Mapping[str, object], name: str) -> bytes:
+    value = _get(raw, name, "B")
+    if not isinstance(value, (bytes, bytearray)):
+        raise IntegrityError(f"attribute {name!r} is not binary")
+    return bytes(value)
+
+
+def _struct_from_map(raw: Mapping[str, object], name: str, shape: type[S]) -> S:
+    value = _get(raw, name, "M")
+    if not isinstance(value, Mapping):
+        raise IntegrityError(f"attribute {name!r} is not a map")
+    try:
+        return msgspec.convert(unmarshal_map(value), shape, strict=True)
+    except msgspec.ValidationError as exc:
+        raise IntegrityError(f"attribute {name!r} does not decode: {exc}") from None
+
+
+def _printable(text: str) -> str:
+    """``text`` safe to log and print: lone surrogates and controls escaped, length capped."""
+    clipped = text[: schema.MAX_ID_BYTES]
+    if schema.id_problem(clipped) is None:
+        return clipped
+    return clipped.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+
+
+def item_label(raw: Mapping[str, object]) -> str:
+    """The artifact id of a raw item, as far as its keys can be read, for error messages."""
+    parts = []
+    for name in (schema.APPLICATION_ID, schema.CREATED_AT):
+        value = raw.get(name)
+        text = value.get("S") if isinstance(value, Mapping) else None
+        parts.append(_printable(text) if isinstance(text, str) else "?")
+    return schema.artifact_id(parts[0], parts[1])
+
+
+def _failure(raw: Mapping[str, object], reason: str) -> IntegrityError:
+    return IntegrityError(f"tailored CV {item_label(raw)} failed its integrity check: {reason}")
+
+
+def _key(raw: Mapping[str, object]) -> tuple[str, str]:
+    application_id = _string(raw, schema.APPLICATION_ID)
+    created_at = _string(raw, schema.CREATED_AT)
+    problem = schema.id_problem(application_id)
+    if problem is not None:
+        raise IntegrityError(f"its application_id {problem}")
+    problem = schema.created_at_problem(created_at)
+    if problem is not None:
+        raise IntegrityError(f"its created_at {problem}")
+    return application_id, created_at
+
+
+def read_key(raw: Mapping[str, object]) -> tuple[str, str]:
+    """``(application_id, created_at)`` of a raw item or index entry, held to the rules the
+    store applies to its input: a key the store could not have written is an integrity fault."""
+    try:
+        return _key(raw)
+    except IntegrityError as exc:
+        raise _failure(raw, str(exc)) from None
+
+
+def read_expiration(raw: Mapping[str, object]) -> int:
+    try:
+        return _integer(raw, schema.TTL_ATTRIBUTE)
+    except IntegrityError as exc:
+        raise _failure(raw, str(exc)) from None
+
+
+def read_write_id(raw: Mapping[str, object]) -> str | None:
+    value = raw.get(schema.WRITE_ID)
+    text = value.get("S") if isinstance(value, Mapping) else None
+    return text if isinstance(text, str) else None
+
+
+def read_format(raw: Mapping[str, object]) -> int | None:
+    value = raw.get(schema.FORMAT_VERSION)
+    number = parse_number(value.get("N")) if isinstance(value, Mapping) else None
+    return number if isinstance(number, int) else None
+
+
+def has_content(raw: Mapping[str, object]) -> bool:
+    """Whether ``raw`` is a whole item, not an index entry projecting a few attributes."""
+    return schema.TAILORED_CV in raw
+
+
+def decode_item(raw: Mapping[str, object], cipher: Cipher | None = None) -> TailoredCVData:
+    """A stored item back to its model, verified.
+
+    ``IntegrityError`` names the artifact and says what is wrong, never quoting content.
+    """
+    try:
+        return _decode(raw, cipher)
+    except IntegrityError as exc:
+        raise _failure(raw, str(exc)) from None
+    except UnicodeEncodeError:
+        raise _failure(raw, "it holds text that is not valid Unicode") from None
+    except RecursionError:
+        raise _failure(raw, "it is nested too deeply") from None
+
+
+def _decode(raw: Mapping[str, object], cipher: Cipher | None) -> TailoredCVData:
+    version = _integer(raw, schema.FORMAT_VERSION)
+    application_id, created_at = _key(raw)
+    user_id = _string(raw, schema.USER_ID)
+    job_id = _string(raw, schema.JOB_ID)
+    cv_version = _integer(raw, schema.CV_VERSION)
+    fvs_passed = _bool(raw, schema.FVS_VALIDATION_PASSED)
+    expires_at = _integer(raw, schema.TTL_ATTRIBUTE)
+    metadata = _struct_from_map(raw, schema.METADATA, TailoringMetadata)
+    usage = _struct_from_map(raw, schema.TOKEN_USAGE, TokenUsage)
+    metadata_json = canonical_json(metadata)
+    usage_json = canonical_json(usage)
+    blob = _binary(raw, schema.TAILORED_CV)
+    if version == FORMAT_PLAIN:
+        cv_json = decompress(blob)
+        checksum = checksum_of(cv_json, metadata_json, usage_json)
+        # The inflated bytes are hashed as stored: this store only writes canonical JSON, so
+        # other bytes, even ones decoding to the same CV, are not what was saved.
+        if checksum != _string(raw, schema.CHECKSUM):
+            raise IntegrityError("the content does not match its checksum")
+    elif version == FORMAT_ENCRYPTED:
+        if cipher is None:
+            raise IntegrityError(
+                "it is encrypted (format_version 2) and this handler has no key: configure"
+                " TAILORED_CV_KMS_KEY_ID or pass cipher= to read it"
+            )
+        header = (
+            version,
+            application_id,
+            created_at,
+            user_id,
+            job_id,
+            cv_version,
+            fvs_passed,
+            expires_at,
+            read_write_id(raw),
+        )
+        cv_json = decompress(cipher.decrypt(blob, _binding(header, metadata_json, usage_json)))
+        checksum = checksum_of(cv_json, metadata_json, usage_json)
+    else:
+        raise IntegrityError(f"format_version {version} is not supported")
+    try:
+        tailored_cv = decode_tailored_cv(cv_json)
+    except msgspec.DecodeError as exc:
+        raise IntegrityError(f"the CV JSON does not decode: {exc}") from None
+    # The top-level copies drive the index and filters; they must agree with the content.
+    copies = (
+        (schema.USER_ID, user_id, metadata.user_id),
+        (schema.JOB_ID, job_id, metadata.job_id),
+        (schema.CV_VERSION, cv_version, tailored_cv.source_cv_version),
+        (schema.FVS_VALIDATION_PASSED, fvs_passed, metadata.fvs_validation_passed),
+    )
+    for name, stored, expected in copies:
+        if stored != expected:
+            raise IntegrityError(f"attribute {name!r} disagrees with the checksummed content")
+    return TailoredCVData(
+        tailored_cv=tailored_cv,
+        metadata=metadata,
+        token_usage=usage,
+        artifact=StoredArtifact(
+            artifact_id=schema.artifact_id(application_id, created_at),
+            application_id=application_id,
+            created_at=created_at,
+            expires_at=expires_at,
+            checksum=checksum,
+        ),
+    )

@@ -1,1 +1,0 @@
-"""Lambda-side helpers shared with CareerVP's handlers."""
