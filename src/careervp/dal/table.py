@@ -1,66 +1,90 @@
-"""The table the store lives in: one definition for tests, the CLI, docs and deployments."""
+"""The table the store lives in: one definition for tests, the CLI, docs and deployments.
+
+``ensure_table`` is what ``careervp-dal create-table`` runs: it creates the table, or checks an
+existing one against the definition, repairs what can be repaired in place (TTL, which a table
+restored from a backup comes back without) and reports the rest.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from careervp.handlers.utils.observability import logger
+from careervp.dal.errors import error_code
+from careervp.dal.schema import (
+    APPLICATION_ID,
+    CREATED_AT,
+    INDEX_NAME,
+    TTL_ATTRIBUTE,
+    USER_ID,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import CreateTableInputTypeDef
+    from mypy_boto3_dynamodb.type_defs import CreateTableInputTypeDef, ProjectionTypeDef
 
 __all__ = [
     "HANDLER_ACTIONS",
-    "INDEX_NAME",
-    "TABLE_NAME_ENV",
-    "TTL_ATTRIBUTE",
-    "TTL_SECONDS",
+    "INDEX_PROJECTION",
+    "TableReport",
     "create_table",
+    "ensure_table",
+    "index_problem",
     "table_definition",
-    "table_differences",
 ]
 
-TABLE_NAME_ENV = "TAILORED_CV_TABLE_NAME"
-INDEX_NAME = "user_id_created_at_gsi"
-TTL_ATTRIBUTE = "expiration_timestamp"
-TTL_SECONDS = 90 * 24 * 3600
+logger = logging.getLogger(__name__)
+
 # Every DynamoDB action DynamoDalHandler calls: the handler role's IAM policy grants exactly these.
 HANDLER_ACTIONS = (
+    "dynamodb:BatchGetItem",
     "dynamodb:BatchWriteItem",
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Query",
+    "dynamodb:UpdateItem",
 )
+# The user index carries the keys and the TTL, enough to find and filter a user's versions; a
+# page reads its items from the table by key. docs/performance.md has the cost model.
+INDEX_PROJECTION: ProjectionTypeDef = {
+    "ProjectionType": "INCLUDE",
+    "NonKeyAttributes": [TTL_ATTRIBUTE],
+}
 
 
-def table_definition(table_name: str) -> CreateTableInputTypeDef:
-    """CreateTable input: keys, the user GSI, on-demand billing, KMS server-side encryption."""
+def table_definition(
+    table_name: str, *, index_name: str = INDEX_NAME, projection: ProjectionTypeDef | None = None
+) -> CreateTableInputTypeDef:
+    """CreateTable input: keys, the user index, on-demand billing, KMS server-side encryption.
+
+    ``projection`` exists for tests of tables made before the index was narrowed (``ALL``).
+    """
     return {
         "TableName": table_name,
         "AttributeDefinitions": [
-            {"AttributeName": "application_id", "AttributeType": "S"},
-            {"AttributeName": "created_at", "AttributeType": "S"},
-            {"AttributeName": "user_id", "AttributeType": "S"},
+            {"AttributeName": APPLICATION_ID, "AttributeType": "S"},
+            {"AttributeName": CREATED_AT, "AttributeType": "S"},
+            {"AttributeName": USER_ID, "AttributeType": "S"},
         ],
         "KeySchema": [
-            {"AttributeName": "application_id", "KeyType": "HASH"},
-            {"AttributeName": "created_at", "KeyType": "RANGE"},
+            {"AttributeName": APPLICATION_ID, "KeyType": "HASH"},
+            {"AttributeName": CREATED_AT, "KeyType": "RANGE"},
         ],
         "GlobalSecondaryIndexes": [
             {
-                "IndexName": INDEX_NAME,
+                "IndexName": index_name,
                 "KeySchema": [
-                    {"AttributeName": "user_id", "KeyType": "HASH"},
-                    {"AttributeName": "created_at", "KeyType": "RANGE"},
+                    {"AttributeName": USER_ID, "KeyType": "HASH"},
+                    {"AttributeName": CREATED_AT, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": projection or INDEX_PROJECTION,
             }
         ],
         "BillingMode": "PAY_PER_REQUEST",
@@ -68,44 +92,81 @@ def table_definition(table_name: str) -> CreateTableInputTypeDef:
     }
 
 
-def create_table(client: DynamoDBClient, table_name: str, *, wait_timeout: float = 60.0) -> bool:
-    """Create the table, wait until it is active and enable TTL.
-
-    Returns whether TTL could be enabled: engines without the TTL API (dynalite) still get a
-    working table, and the store filters expired items on every read regardless.
-    """
-    client.create_table(**table_definition(table_name))
-    # The waiter checks at once, so an engine that creates tables instantly costs no sleep.
-    client.get_waiter("table_exists").wait(
-        TableName=table_name,
-        WaiterConfig={"Delay": 1, "MaxAttempts": max(1, math.ceil(wait_timeout))},
-    )
+def _enable_ttl(client: DynamoDBClient, table_name: str) -> str | None:
+    """Turn TTL on; ``None`` when done, else why not (dynalite has no TTL API)."""
     try:
         client.update_time_to_live(
             TableName=table_name,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
         )
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        logger.warning("TTL could not be enabled", table=table_name, error_code=code)
-        return False
-    return True
+        return f"TTL could not be enabled ({error_code(exc)})"
+    return None
 
 
-def table_differences(description: Mapping[str, Any], table_name: str) -> list[str]:
-    """How an existing table (DescribeTable's ``Table``) differs from ``table_definition``.
+def create_table(
+    client: DynamoDBClient,
+    table_name: str,
+    *,
+    wait_timeout: float = 60.0,
+    projection: ProjectionTypeDef | None = None,
+) -> bool:
+    """Create the table, wait until it is active and enable TTL.
 
-    Keys, attribute types, the GSI and its projection must match. Billing mode and
-    encryption are compared when the engine reports them (local engines often do not).
+    Returns whether TTL could be enabled: engines without the TTL API (dynalite) still get a
+    working table, and the store filters expired items on every read regardless.
     """
-    wanted = table_definition(table_name)
+    client.create_table(**table_definition(table_name, projection=projection))
+    # The waiter checks at once, so an engine that creates tables instantly costs no sleep.
+    client.get_waiter("table_exists").wait(
+        TableName=table_name,
+        WaiterConfig={"Delay": 1, "MaxAttempts": max(1, math.ceil(wait_timeout))},
+    )
+    problem = _enable_ttl(client, table_name)
+    if problem is not None:
+        logger.warning("%s on table %s", problem, table_name, extra={"table": table_name})
+    return problem is None
+
+
+@dataclass
+class TableReport:
+    """What ``ensure_table`` found and did. ``problems`` mean the store cannot work on it."""
+
+    table: str
+    created: bool = False
+    repaired: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    advisories: list[str] = field(default_factory=list)
+
+    @property
+    def serviceable(self) -> bool:
+        return not self.problems
+
+
+def _keys(schema: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    return [(str(k.get("AttributeName")), str(k.get("KeyType"))) for k in schema]
+
+
+def index_problem(projection: Mapping[str, Any]) -> str | None:
+    """Why the store cannot list users through an index with this projection, or ``None``.
+
+    ``ALL`` (the task file's, existing deployments) and ``INCLUDE`` with the TTL both work: the
+    TTL is what lets a query skip expired versions before their items are read.
+    """
+    kind = projection.get("ProjectionType")
+    if kind == "ALL":
+        return None
+    if kind == "INCLUDE" and TTL_ATTRIBUTE in projection.get("NonKeyAttributes", []):
+        return None
+    return f"projects {kind} without {TTL_ATTRIBUTE}, so expired versions cannot be skipped"
+
+
+def _structure(description: Mapping[str, Any], table_name: str, index_name: str) -> list[str]:
+    """Differences that no update can fix: the table cannot serve the store with them."""
+    wanted = table_definition(table_name, index_name=index_name)
     problems: list[str] = []
-
-    def keys(schema: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
-        return [(str(k["AttributeName"]), str(k["KeyType"])) for k in schema]
-
-    if keys(description.get("KeySchema", [])) != keys(wanted["KeySchema"]):
-        problems.append(f"key schema is {keys(description.get('KeySchema', []))}")
+    if _keys(description.get("KeySchema", [])) != _keys(wanted["KeySchema"]):
+        problems.append(f"key schema is {_keys(description.get('KeySchema', []))}")
     types = {
         a["AttributeName"]: a["AttributeType"] for a in description.get("AttributeDefinitions", [])
     }
@@ -114,21 +175,84 @@ def table_differences(description: Mapping[str, Any], table_name: str) -> list[s
         if types.get(name) != kind:
             problems.append(f"attribute {name} is {types.get(name)!r}, not {kind!r}")
     indexes = {i["IndexName"]: i for i in description.get("GlobalSecondaryIndexes", [])}
-    index = indexes.get(INDEX_NAME)
+    index = indexes.get(index_name)
     if index is None:
-        problems.append(f"global secondary index {INDEX_NAME} is missing")
-    else:
-        if keys(index.get("KeySchema", [])) != keys(
-            wanted["GlobalSecondaryIndexes"][0]["KeySchema"]
-        ):
-            problems.append(f"index {INDEX_NAME} has key schema {keys(index.get('KeySchema', []))}")
-        projection = index.get("Projection", {}).get("ProjectionType")
-        if projection != "ALL":
-            problems.append(f"index {INDEX_NAME} projects {projection!r}, not 'ALL'")
+        problems.append(f"global secondary index {index_name} is missing")
+        return problems
+    index_keys = _keys(wanted["GlobalSecondaryIndexes"][0]["KeySchema"])
+    if _keys(index.get("KeySchema", [])) != index_keys:
+        problems.append(f"index {index_name} has key schema {_keys(index.get('KeySchema', []))}")
+    problem = index_problem(index.get("Projection", {}))
+    if problem is not None:
+        problems.append(f"index {index_name} {problem}")
+    return problems
+
+
+def _advisories(client: DynamoDBClient, description: Mapping[str, Any]) -> list[str]:
+    """Settings production needs that this command leaves to the deployment (the template)."""
+    notes: list[str] = []
     billing = description.get("BillingModeSummary", {}).get("BillingMode")
     if billing not in (None, "PAY_PER_REQUEST"):
-        problems.append(f"billing mode is {billing}, not PAY_PER_REQUEST")
+        notes.append(f"billing mode is {billing}, not PAY_PER_REQUEST")
     sse = description.get("SSEDescription")
     if sse is not None and sse.get("Status") not in ("ENABLED", "ENABLING", "UPDATING"):
-        problems.append(f"server-side encryption is {sse.get('Status')}")
-    return problems
+        notes.append(f"server-side encryption is {sse.get('Status')}")
+    if description.get("DeletionProtectionEnabled") is False:
+        notes.append("deletion protection is off (deploy/template.yaml turns it on)")
+    try:
+        backups = client.describe_continuous_backups(TableName=description["TableName"])
+    except (ClientError, BotoCoreError):
+        notes.append("point-in-time recovery is not reported by this engine")
+    else:
+        recovery = backups["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
+        if recovery.get("PointInTimeRecoveryStatus") != "ENABLED":
+            notes.append("point-in-time recovery is off (deploy/template.yaml turns it on)")
+    return notes
+
+
+def _check_ttl(client: DynamoDBClient, report: TableReport) -> None:
+    try:
+        ttl = client.describe_time_to_live(TableName=report.table)["TimeToLiveDescription"]
+    except ClientError as exc:
+        report.advisories.append(
+            f"this engine has no TTL API ({error_code(exc)}); reads still hide expired versions"
+        )
+        return
+    status, attribute = ttl.get("TimeToLiveStatus"), ttl.get("AttributeName")
+    if status in ("ENABLED", "ENABLING"):
+        if attribute != TTL_ATTRIBUTE:
+            report.problems.append(
+                f"TTL deletes by {attribute}, not {TTL_ATTRIBUTE}: versions would never expire"
+            )
+        return
+    problem = _enable_ttl(client, report.table)
+    if problem is None:
+        report.repaired.append(f"TTL was {status or 'off'}; enabled it on {TTL_ATTRIBUTE}")
+    else:
+        report.problems.append(f"TTL is {status or 'off'} and {problem}: CVs would outlive 90 days")
+
+
+def ensure_table(
+    client: DynamoDBClient,
+    table_name: str,
+    *,
+    index_name: str = INDEX_NAME,
+    wait_timeout: float = 60.0,
+) -> TableReport:
+    """Create the table, or check an existing one and repair its TTL. Raises botocore errors."""
+    report = TableReport(table=table_name)
+    try:
+        description = client.describe_table(TableName=table_name)["Table"]
+    except ClientError as exc:
+        if error_code(exc) != "ResourceNotFoundException":
+            raise
+        if not create_table(client, table_name, wait_timeout=wait_timeout):
+            report.advisories.append(
+                "this engine has no TTL API; reads still hide expired versions"
+            )
+        report.created = True
+        return report
+    report.problems.extend(_structure(description, table_name, index_name))
+    _check_ttl(client, report)
+    report.advisories.extend(_advisories(client, description))
+    return report

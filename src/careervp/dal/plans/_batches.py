@@ -1,0 +1,125 @@
+"""Plans that take several calls to finish one job: pages of live items, batched reads and
+deletes with bounded, jittered retries of what DynamoDB leaves unprocessed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from careervp.dal.codec import read_key
+from careervp.dal.errors import ThrottledError
+from careervp.dal.plans import _requests as requests
+from careervp.dal.plans._calls import BatchGet, BatchWrite, Query, Sleep, send
+from careervp.dal.schema import table_key
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
+
+    from careervp.dal.codec import Item
+    from careervp.dal.plans._calls import Plan
+    from careervp.dal.plans._context import StoreContext
+    from careervp.dal.plans._requests import StartKey
+
+    Raw = Mapping[str, object]
+
+__all__ = ["BATCH_GET_SIZE", "BATCH_WRITE_SIZE", "Tally", "delete_keys", "fetch", "query_pages"]
+
+BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
+BATCH_GET_SIZE = 100  # BatchGetItem's limit
+MAX_BATCH_ATTEMPTS = 8
+MAX_QUERY_BATCH = 1000
+_BASE_DELAY = 0.05
+_MAX_DELAY = 2.0
+
+
+def query_pages(
+    build: Callable[[StartKey | None, int | None], QueryInputTypeDef],
+    *,
+    start: StartKey | None,
+    wanted: int | None,
+) -> Plan[list[Raw]]:
+    """Items of a query until ``wanted`` are found or none are left (``None``: all of them).
+
+    DynamoDB applies ``Limit`` before the filter, so a round can return fewer items than asked
+    for; the next round asks for what is missing, growing the batch while filtered items keep
+    getting in the way.
+    """
+    found: list[Raw] = []
+    batch = wanted
+    while True:
+        response = yield from send(Query(build(start, batch)))
+        found.extend(response.get("Items", []))
+        last_key = response.get("LastEvaluatedKey")
+        if last_key is None or (wanted is not None and len(found) >= wanted):
+            return found
+        start = last_key
+        if wanted is not None and batch is not None:
+            batch = min(max(wanted - len(found), 2 * batch), MAX_QUERY_BATCH)
+
+
+def _backoff(ctx: StoreContext, attempt: int) -> Sleep:
+    return Sleep(ctx.jitter.uniform(0, min(_MAX_DELAY, _BASE_DELAY * 2**attempt)))
+
+
+def fetch(
+    ctx: StoreContext, keys: Sequence[tuple[str, str]], *, consistent: bool
+) -> Plan[dict[tuple[str, str], Raw]]:
+    """The items at ``keys`` (those that exist), by key, in batches of 100."""
+    found: dict[tuple[str, str], Raw] = {}
+    for first in range(0, len(keys), BATCH_GET_SIZE):
+        pending: list[Item] = [table_key(*k) for k in keys[first : first + BATCH_GET_SIZE]]
+        for attempt in range(MAX_BATCH_ATTEMPTS):
+            if attempt:
+                yield _backoff(ctx, attempt)
+            response = yield from send(
+                BatchGet(requests.batch_get(ctx.table, pending, consistent=consistent))
+            )
+            for raw in (response.get("Responses") or {}).get(ctx.table) or []:
+                found[read_key(raw)] = raw
+            left = (response.get("UnprocessedKeys") or {}).get(ctx.table)
+            # DynamoDB hands back the very keys it was sent: they are Items.
+            pending = [cast("Item", key) for key in left["Keys"]] if left else []
+            if not pending:
+                break
+        else:
+            raise ThrottledError(
+                f"DynamoDB left {len(pending)} reads of table {ctx.table} unprocessed after"
+                f" {MAX_BATCH_ATTEMPTS} attempts"
+            )
+    return found
+
+
+class Tally:
+    """Deletions DynamoDB confirmed so far: exact whatever stops the work."""
+
+    def __init__(self, on_progress: Callable[[int], None] | None = None) -> None:
+        self.deleted = 0
+        self._on_progress = on_progress
+
+    def add(self, count: int) -> None:
+        self.deleted += count
+        if self._on_progress is not None and count:
+            self._on_progress(self.deleted)
+
+
+def delete_keys(ctx: StoreContext, keys: Sequence[Item], tally: Tally) -> Plan[None]:
+    """Delete ``keys`` in groups of 25, counting each deletion DynamoDB confirms."""
+    for first in range(0, len(keys), BATCH_WRITE_SIZE):
+        pending: Sequence[Item] = keys[first : first + BATCH_WRITE_SIZE]
+        for attempt in range(MAX_BATCH_ATTEMPTS):
+            if attempt:
+                yield _backoff(ctx, attempt)
+            response = yield from send(BatchWrite(requests.batch_delete(ctx.table, pending)))
+            left = (response.get("UnprocessedItems") or {}).get(ctx.table) or []
+            tally.add(len(pending) - len(left))
+            pending = [
+                cast("Item", r["DeleteRequest"]["Key"]) for r in left if "DeleteRequest" in r
+            ]
+            if not pending:
+                break
+        else:
+            raise ThrottledError(
+                f"DynamoDB left {len(pending)} deletions on table {ctx.table} unprocessed after"
+                f" {MAX_BATCH_ATTEMPTS} attempts"
+            )

@@ -1,0 +1,43 @@
+"""What every plan needs to know about the store it works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from careervp.dal.codec import read_expiration
+from careervp.dal.schema import epoch_second
+
+if TYPE_CHECKING:
+    import random
+    from collections.abc import Callable, Mapping
+    from datetime import datetime
+
+    from careervp.dal.codec import Cipher, PageTokenSigner
+
+__all__ = ["StoreContext"]
+
+
+@dataclass(frozen=True)
+class StoreContext:
+    table: str
+    index: str
+    clock: Callable[[], datetime]
+    signer: PageTokenSigner
+    # False when page tokens are signed with a random per-process secret: a token refused
+    # then most likely came from another process, and the error says what to configure.
+    secret_configured: bool
+    cipher: Cipher | None
+    consistent_reads: bool
+    new_write_id: Callable[[], str]
+    jitter: random.Random
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def now_seconds(self) -> int:
+        return epoch_second(self.clock())
+
+    def expired(self, raw: Mapping[str, object], now: int) -> bool:
+        """Whether a raw item is past its TTL at ``now``; a missing TTL is an integrity fault."""
+        return read_expiration(raw) <= now

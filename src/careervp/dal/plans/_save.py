@@ -1,0 +1,193 @@
+"""Saving a version exactly once, whatever the network and the caller's retries do.
+
+A version is written with a conditional put that never overwrites. When the condition fails,
+the item already there is read (returned by the engine, else a consistent get) and its
+``write_id`` compared with this call's: the same id means this call's own write, applied before
+its response was lost and then retried by botocore, so its artifact id is returned. Another id
+means another save took the same microsecond: the next microsecond is tried, boundedly.
+
+With an idempotency key, a small record claims the key first (one extra write of one unit)::
+
+    claim record ──ok──────────────▶ put version at the claimed created_at ──▶ artifact id
+        │ held by a live record
+        ├─ different content ──────▶ CONFLICT naming the key
+        └─ same content ───────────▶ adopt its created_at and write_id; the version there
+                                     is ours when its write_id matches, else put it
+
+Whichever call crashes between any two calls, a retry with the same key and content finds the
+record, adopts it, and either finds the version or writes it: one version in every case.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from careervp.dal.codec import (
+    Reservation,
+    assemble,
+    decode_record,
+    encode_record,
+    fingerprint_of,
+    prepare,
+    read_write_id,
+    same_content,
+)
+from careervp.dal.errors import ConditionFailedError, ConflictError
+from careervp.dal.plans import _requests as requests
+from careervp.dal.plans._calls import Get, Put, Update, send
+from careervp.dal.schema import (
+    IDEMPOTENCY_TTL_SECONDS,
+    TTL_SECONDS,
+    artifact_id,
+    created_at_moment,
+    epoch_second,
+    format_created_at,
+    record_key,
+    table_key,
+)
+from careervp.dal.validation import check_data, check_id
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
+    from careervp.dal.codec import Item, PreparedVersion
+    from careervp.dal.plans._calls import Plan
+    from careervp.dal.plans._context import StoreContext
+
+__all__ = ["MAX_SAVE_ATTEMPTS", "save"]
+
+# Saves in the same microsecond retry with the next one; past this many, something is wrong.
+MAX_SAVE_ATTEMPTS = 16
+_MAX_CLAIM_ATTEMPTS = 3
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def save(
+    ctx: StoreContext, application_id: str, data: object, idempotency_key: str | None
+) -> Plan[str]:
+    check_id("application_id", application_id)
+    if idempotency_key is not None:
+        check_id("idempotency_key", idempotency_key)
+    prepared = prepare(check_data(data))
+    moment = ctx.now()
+    write_id = ctx.new_write_id()
+    if idempotency_key is None:
+        return (yield from _put(ctx, prepared, application_id, moment, write_id, None))
+    mine = Reservation(
+        application_id=application_id,
+        created_at=format_created_at(moment),
+        write_id=write_id,
+        fingerprint=fingerprint_of(idempotency_key, prepared.checksum, ctx.cipher),
+    )
+    held = yield from _claim(ctx, idempotency_key, mine, prepared.checksum)
+    if held is not mine:
+        # An earlier call claimed the key: its version may be stored already. A read costs a
+        # fifth of a refused write of the same item.
+        key = table_key(held.application_id, held.created_at)
+        raw = yield from _read(ctx, key)
+        if raw is not None and read_write_id(raw) == held.write_id:
+            return artifact_id(held.application_id, held.created_at)
+    return (
+        yield from _put(
+            ctx,
+            prepared,
+            held.application_id,
+            created_at_moment(held.created_at),
+            held.write_id,
+            idempotency_key,
+        )
+    )
+
+
+def _read(ctx: StoreContext, key: Item) -> Plan[Mapping[str, object] | None]:
+    response = yield from send(Get(requests.get_item(ctx.table, key, consistent=True)))
+    return response.get("Item")
+
+
+def _put(
+    ctx: StoreContext,
+    prepared: PreparedVersion,
+    application_id: str,
+    moment: datetime,
+    write_id: str,
+    idempotency_key: str | None,
+) -> Plan[str]:
+    for _ in range(MAX_SAVE_ATTEMPTS):
+        created_at = format_created_at(moment)
+        expires_at = epoch_second(moment) + TTL_SECONDS
+        # Assembled (and sized) again under every new key: the TTL's digits can change.
+        encoded = assemble(
+            prepared, application_id, created_at, expires_at, write_id=write_id, cipher=ctx.cipher
+        )
+        try:
+            yield from send(Put(requests.put_version(ctx.table, encoded.item)))
+        except ConditionFailedError as exc:
+            there = exc.item
+            if there is None:
+                there = yield from _read(ctx, table_key(application_id, created_at))
+            if there is None:
+                continue  # removed meanwhile: the key is free again
+            if read_write_id(there) == write_id:
+                return artifact_id(application_id, created_at)  # our own, retried write
+            moved = moment + _MICROSECOND
+            if idempotency_key is not None:
+                yield from _move(ctx, idempotency_key, write_id, application_id, created_at, moved)
+            moment = moved
+            continue
+        return artifact_id(application_id, created_at)
+    raise ConflictError(
+        f"could not find a free created_at for application {application_id} after"
+        f" {MAX_SAVE_ATTEMPTS} attempts"
+    )
+
+
+def _claim(ctx: StoreContext, key: str, mine: Reservation, checksum: str) -> Plan[Reservation]:
+    """The reservation ``key`` stands for: ``mine`` if this call claimed it, else the holder's."""
+    now = ctx.now_seconds()
+    item = encode_record(key, mine, now + IDEMPOTENCY_TTL_SECONDS)
+    for _ in range(_MAX_CLAIM_ATTEMPTS):
+        try:
+            yield from send(Put(requests.claim_record(ctx.table, item, now)))
+        except ConditionFailedError as exc:
+            raw = exc.item if exc.item is not None else (yield from _read(ctx, record_key(key)))
+            if raw is None:
+                continue  # expired and removed meanwhile: claim it again
+            held, _ = decode_record(raw, key)
+            if held.write_id == mine.write_id:
+                return mine  # our own claim, retried after a lost response
+            if held.application_id != mine.application_id or not same_content(
+                key, held, checksum, ctx.cipher
+            ):
+                raise ConflictError(
+                    f"idempotency key {key!r} was already used within 24 hours for different"
+                    f" content ({artifact_id(held.application_id, held.created_at)})"
+                ) from None
+            return held
+        return mine
+    raise ConflictError(f"could not claim idempotency key {key!r}; retry the save")
+
+
+def _move(
+    ctx: StoreContext,
+    key: str,
+    write_id: str,
+    application_id: str,
+    created_at: str,
+    moved: datetime,
+) -> Plan[None]:
+    """Point the record of ``key`` at the next microsecond after a collision."""
+    request = requests.move_record(
+        ctx.table,
+        key,
+        write_id=write_id,
+        old_artifact=artifact_id(application_id, created_at),
+        new_artifact=artifact_id(application_id, format_created_at(moved)),
+    )
+    try:
+        yield from send(Update(request))
+    except ConditionFailedError:
+        raise ConflictError(
+            f"the idempotency record of key {key!r} was changed by a concurrent save; retry"
+        ) from None

@@ -1,0 +1,111 @@
+"""The blocking side of the plans: each ``Call`` made on a boto3 client, faults mapped once.
+
+An async variant of the store would replace this module only: the plans, the codec and the
+requests stay as they are.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from careervp.dal.errors import DalError, service_error
+from careervp.dal.plans._calls import (
+    BatchGet,
+    BatchWrite,
+    Call,
+    Delete,
+    Get,
+    Put,
+    Query,
+    Sleep,
+    Update,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+    from careervp.dal.plans import Plan
+
+__all__ = ["Sender", "consumed", "run"]
+
+T = TypeVar("T")
+
+
+class Sender:
+    """Makes calls on one client for one table; counts the capacity they consumed."""
+
+    def __init__(
+        self, client: DynamoDBClient, table: str, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self._client = client
+        self._table = table
+        self._sleep = sleep
+        self.endpoint = str(client.meta.endpoint_url)
+
+    def __call__(self, call: Call[Any], action: str) -> Any:
+        try:
+            return self._dispatch(call)
+        except (ClientError, BotoCoreError) as exc:
+            raise service_error(
+                exc,
+                action=action,
+                service="DynamoDB",
+                resource=f"table {self._table}",
+                endpoint=self.endpoint,
+            ) from exc
+
+    def _dispatch(self, call: Call[Any]) -> Any:
+        client = self._client
+        if isinstance(call, Get):
+            return client.get_item(**call.request)
+        if isinstance(call, Query):
+            return client.query(**call.request)
+        if isinstance(call, Put):
+            return client.put_item(**call.request)
+        if isinstance(call, Delete):
+            return client.delete_item(**call.request)
+        if isinstance(call, Update):
+            return client.update_item(**call.request)
+        if isinstance(call, BatchGet):
+            return client.batch_get_item(**call.request)
+        if isinstance(call, BatchWrite):
+            return client.batch_write_item(**call.request)
+        if isinstance(call, Sleep):
+            self._sleep(call.seconds)
+            return None
+        raise TypeError(f"not a call the sender knows: {type(call).__name__}")
+
+
+def consumed(response: object) -> float:
+    """Capacity units a response reports (one table, or a list for batch calls)."""
+    if not isinstance(response, dict):
+        return 0.0
+    reported = response.get("ConsumedCapacity")
+    parts = reported if isinstance(reported, list) else [reported]
+    return sum(float(p.get("CapacityUnits", 0.0)) for p in parts if isinstance(p, dict))
+
+
+def run(plan: Plan[T], sender: Sender, action: str) -> tuple[T, float]:
+    """Drive ``plan`` to its result; returns it with the capacity units its calls consumed.
+
+    A call's ``DalError`` is thrown into the plan where it yielded the call, so a plan can
+    catch what it expects (a refused condition) and let everything else end the run.
+    """
+    units = 0.0
+    try:
+        call = next(plan)
+        while True:
+            try:
+                response = sender(call, action)
+            except DalError as exc:  # noqa: PERF203 - the plan decides what a fault means
+                call = plan.throw(exc)
+            else:
+                units += consumed(response)
+                call = plan.send(response)
+    except StopIteration as done:
+        return done.value, units
