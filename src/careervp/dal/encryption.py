@@ -1,0 +1,201 @@
+"""Client-side envelope encryption of CVs with KMS data keys (format_version 2).
+
+A data key (AES-256) comes from KMS ``GenerateDataKey``; each blob is sealed with AES-256-GCM
+(``cryptography``'s ``AESGCM``) under a fresh 96-bit nonce, with the caller's authenticated
+data, and carries the data key as KMS encrypted it::
+
+    0x01 | len(encrypted key), 2 bytes | encrypted key | nonce, 12 bytes | ciphertext | tag, 16
+
+Data keys are cached: the key for new blobs is replaced after ``max_key_age`` seconds or
+``max_key_uses`` blobs (far below GCM's 2^32 random-nonce limit), and keys met while reading are
+kept by their encrypted form (at most ``max_cached_keys``, for ``max_key_age``), so a warm Lambda
+makes no KMS call per save or read. KMS binds every data key to the encryption context
+``{"purpose": "careervp-dal/tailored-cv"}``, which the IAM policy in ``deploy/template.yaml``
+requires. ``docs/security.md`` has the threat model and the measurements behind these choices.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from careervp.dal.client import DEFAULT_CALL_TIMEOUT, install_deadline
+from careervp.dal.errors import IntegrityError, error_code, service_error
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mypy_boto3_kms import KMSClient
+
+__all__ = ["ENCRYPTION_CONTEXT", "KmsCipher"]
+
+ENCRYPTION_CONTEXT = {"purpose": "careervp-dal/tailored-cv"}
+_VERSION = 1
+_HEADER = struct.Struct(">BH")
+_NONCE_BYTES = 12
+_TAG_BYTES = 16
+# KMS's answers for an encrypted data key that is not one of ours or is damaged.
+_NOT_OURS = frozenset({"InvalidCiphertextException", "IncorrectKeyException"})
+
+
+@dataclass
+class _DataKey:
+    sealer: AESGCM
+    encrypted: bytes
+    born: float
+    uses: int = 0
+
+
+class KmsCipher:
+    """Envelope encryption under one KMS key; thread-safe, one instance per process."""
+
+    def __init__(
+        self,
+        kms_client: KMSClient,
+        key_id: str,
+        *,
+        max_key_age: float = 300.0,
+        max_key_uses: int = 100_000,
+        max_cached_keys: int = 64,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not isinstance(key_id, str) or not key_id:
+            raise ValueError("key_id must name a KMS key (id, ARN or alias)")
+        if max_key_age <= 0 or max_key_uses < 1 or max_cached_keys < 1:
+            raise ValueError("data key cache bounds must be positive")
+        self._kms = kms_client
+        self._key_id = key_id
+        self._max_age = max_key_age
+        self._max_uses = max_key_uses
+        self._max_cached = max_cached_keys
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._current: _DataKey | None = None
+        self._known: OrderedDict[bytes, _DataKey] = OrderedDict()
+        self.endpoint = str(kms_client.meta.endpoint_url)
+
+    @classmethod
+    def from_environment(
+        cls, key_id: str, *, call_timeout: float = DEFAULT_CALL_TIMEOUT
+    ) -> KmsCipher:
+        """A cipher whose KMS client is configured from the environment as boto3 reads it."""
+        config = Config(
+            retries={"mode": "standard", "total_max_attempts": 5},
+            connect_timeout=min(2.0, call_timeout / 5),
+            read_timeout=min(5.0, call_timeout * 2 / 5),
+            parameter_validation=False,
+        )
+        client = boto3.client("kms", config=config)
+        install_deadline(
+            client,
+            call_timeout,
+            attempt_seconds=min(2.0, call_timeout / 5) + min(5.0, call_timeout * 2 / 5),
+            service="kms",
+        )
+        return cls(client, key_id)
+
+    @property
+    def key_id(self) -> str:
+        return self._key_id
+
+    def _fault(self, exc: ClientError | BotoCoreError, action: str) -> Exception:
+        return service_error(
+            exc,
+            action=action,
+            service="KMS",
+            resource=f"key {self._key_id}",
+            endpoint=self.endpoint,
+        )
+
+    def _fresh(self, now: float) -> _DataKey:
+        try:
+            response = self._kms.generate_data_key(
+                KeyId=self._key_id, KeySpec="AES_256", EncryptionContext=ENCRYPTION_CONTEXT
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fault(exc, "generating a data key") from exc
+        return _DataKey(
+            sealer=AESGCM(response["Plaintext"]),
+            encrypted=bytes(response["CiphertextBlob"]),
+            born=now,
+        )
+
+    def _remember(self, key: _DataKey) -> None:
+        self._known[key.encrypted] = key
+        self._known.move_to_end(key.encrypted)
+        while len(self._known) > self._max_cached:
+            self._known.popitem(last=False)
+
+    def _key_for_sealing(self) -> _DataKey:
+        now = self._clock()
+        with self._lock:
+            key = self._current
+            if key is None or now - key.born >= self._max_age or key.uses >= self._max_uses:
+                key = self._current = self._fresh(now)
+                self._remember(key)
+            key.uses += 1
+            return key
+
+    def _key_for_opening(self, encrypted: bytes) -> _DataKey:
+        now = self._clock()
+        with self._lock:
+            key = self._known.get(encrypted)
+            if key is not None and now - key.born < self._max_age:
+                self._known.move_to_end(encrypted)
+                return key
+        try:
+            response = self._kms.decrypt(
+                CiphertextBlob=encrypted, KeyId=self._key_id, EncryptionContext=ENCRYPTION_CONTEXT
+            )
+        except ClientError as exc:
+            if error_code(exc) in _NOT_OURS:
+                raise IntegrityError(
+                    f"its data key does not decrypt under KMS key {self._key_id}"
+                ) from None
+            raise self._fault(exc, "decrypting a data key") from exc
+        except BotoCoreError as exc:
+            raise self._fault(exc, "decrypting a data key") from exc
+        key = _DataKey(sealer=AESGCM(response["Plaintext"]), encrypted=encrypted, born=now)
+        with self._lock:
+            self._remember(key)
+        return key
+
+    def encrypt(self, plaintext: bytes, aad: bytes) -> bytes:
+        key = self._key_for_sealing()
+        nonce = os.urandom(_NONCE_BYTES)
+        header = _HEADER.pack(_VERSION, len(key.encrypted))
+        return header + key.encrypted + nonce + key.sealer.encrypt(nonce, plaintext, aad)
+
+    def decrypt(self, blob: bytes, aad: bytes) -> bytes:
+        if len(blob) < _HEADER.size:
+            raise IntegrityError("the encrypted blob is truncated")
+        version, key_length = _HEADER.unpack_from(blob)
+        if version != _VERSION:
+            raise IntegrityError(f"encrypted blob version {version} is not supported")
+        body = _HEADER.size + key_length
+        if len(blob) < body + _NONCE_BYTES + _TAG_BYTES:
+            raise IntegrityError("the encrypted blob is truncated")
+        key = self._key_for_opening(blob[_HEADER.size : body])
+        nonce = blob[body : body + _NONCE_BYTES]
+        try:
+            return key.sealer.decrypt(nonce, blob[body + _NONCE_BYTES :], aad)
+        except InvalidTag:
+            raise IntegrityError(
+                "the ciphertext does not authenticate: it was altered, or moved from another item"
+            ) from None
+
+    def cached_keys(self) -> int:
+        """How many data keys are cached (for tests and metrics; the keys never leave)."""
+        with self._lock:
+            return len(self._known)
