@@ -1,5 +1,5 @@
 """``careervp-dal``: the operator's command line for the tailored-CV store."""
 
-from careervp.cli.app import main
+from careervp.dal.cli.app import main
 
 __all__ = ["main"]

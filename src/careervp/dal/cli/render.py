@@ -1,4 +1,5 @@
-"""Output for people (aligned columns, KB, short tokens) and for programs (one JSON document)."""
+"""Output: results on stdout (aligned columns for people, one JSON document with ``--json``),
+everything else (errors, warnings, progress) on stderr."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ __all__ = [
     "emit",
     "fail",
     "kilobytes",
-    "short_token",
+    "plural",
     "table",
     "version_rows",
 ]
@@ -36,16 +37,18 @@ EXIT_CODES: dict[ResultCode, int] = {
     ResultCode.CONFLICT: 4,
     ResultCode.THROTTLED: 4,
     ResultCode.DATABASE_ERROR: 4,
+    ResultCode.INTERNAL_ERROR: 5,
 }
 _JSON = msgspec.json.Encoder()
 
 
 def emit(args: argparse.Namespace, document: object, human: Sequence[str]) -> None:
-    """One JSON document with ``--json``, else the human lines."""
+    """The command's result: one JSON document with ``--json``, else the human lines."""
     if args.json:
         sys.stdout.write(_JSON.encode(document).decode() + "\n")
     else:
         sys.stdout.write("".join(f"{line}\n" for line in human))
+    sys.stdout.flush()
 
 
 def fail(code: ResultCode, message: str) -> int:
@@ -53,14 +56,12 @@ def fail(code: ResultCode, message: str) -> int:
     return EXIT_CODES[code]
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def kilobytes(size: int) -> str:
     return f"{size / 1024:.1f} KB"
-
-
-def short_token(token: str | None) -> str:
-    if token is None:
-        return "-"
-    return token if len(token) <= 20 else f"{token[:8]}…{token[-8:]}"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -69,6 +70,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
         "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
         for row in (headers, *rows)
     ]
+
+
+VERSION_HEADERS = ["ARTIFACT", "USER", "JOB", "CV", "FVS", "SCORE", "CV JSON"]
 
 
 def version_rows(items: Sequence[TailoredCVData]) -> list[list[str]]:
@@ -88,6 +92,3 @@ def version_rows(items: Sequence[TailoredCVData]) -> list[list[str]]:
             ]
         )
     return rows
-
-
-VERSION_HEADERS = ["ARTIFACT", "USER", "JOB", "CV", "FVS", "SCORE", "CV JSON"]

@@ -1,5 +1,0 @@
-import sys
-
-from careervp.cli.app import main
-
-sys.exit(main())

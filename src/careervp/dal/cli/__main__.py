@@ -1,0 +1,5 @@
+import sys
+
+from careervp.dal.cli.app import main
+
+sys.exit(main())

@@ -1,0 +1,229 @@
+"""Argument parsing and dispatch for ``careervp-dal``.
+
+Exit codes: 0 success, 1 not found, 2 usage, validation or a refused confirmation (and items too
+large), 3 integrity (an export that met unreadable versions too), 4 database, throttling,
+conflict or a table that cannot serve the store, 5 a defect of the tool, 141 stdout closed.
+stdout holds the result only; errors, logs and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from careervp.dal import __version__
+from careervp.dal.cli import admin, commands, subject
+from careervp.dal.cli.demo import run_demo
+from careervp.dal.cli.local import LocalEngineMissingError, serve_locally
+from careervp.dal.cli.render import fail
+from careervp.dal.client import build_client
+from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+from careervp.dal.errors import service_error
+from careervp.dal.schema import CREATED_AT_EXAMPLE
+from careervp.dal.settings import TABLE_NAME_ENV
+from careervp.dal.validation import MAX_LIMIT
+from careervp.models.result import ResultCode
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+__all__ = ["build_parser", "main"]
+
+DEFAULT_TABLE = "careervp-tailored-cvs"
+CLOSED_PIPE_EXIT = 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
+
+_DATA_COMMANDS: dict[str, Callable[[argparse.Namespace, DynamoDalHandler], int]] = {
+    "put": commands.put,
+    "get": commands.get,
+    "latest": commands.latest,
+    "list": commands.listing,
+    "delete": commands.delete,
+    "export-user": subject.export_user,
+    "erase-user": subject.erase_user,
+}
+
+
+def _global_options(parser: argparse.ArgumentParser, *, nested: bool) -> None:
+    # Subcommands accept the same options; SUPPRESS keeps them from overwriting a value given
+    # before the subcommand with their default.
+    default = argparse.SUPPRESS if nested else None
+    flag_default = argparse.SUPPRESS if nested else False
+    parser.add_argument(
+        "--endpoint-url", default=default, help="DynamoDB endpoint (default: as boto3 finds it)"
+    )
+    parser.add_argument(
+        "--table",
+        default=default,
+        help=f"table name (default: ${TABLE_NAME_ENV}, else {DEFAULT_TABLE})",
+    )
+    parser.add_argument("--region", default=default, help="AWS region (default: as boto3 finds it)")
+    parser.add_argument(
+        "--json", action="store_true", default=flag_default, help="print one JSON document"
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", default=flag_default, help="log the store's calls"
+    )
+
+
+_VERSION_HELP = (
+    f"the version: its artifact id APPLICATION_ID#CREATED_AT as put prints it, or the two parts"
+    f" APPLICATION_ID CREATED_AT (CREATED_AT like {CREATED_AT_EXAMPLE}, UTC)"
+)
+
+
+def _command(
+    commands_: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+) -> argparse.ArgumentParser:
+    command = commands_.add_parser(name, help=text, description=text)
+    _global_options(command, nested=True)
+    return command
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="careervp-dal",
+        description="Operate the CareerVP tailored-CV store on DynamoDB.",
+        epilog="Exit codes: 0 ok, 1 not found, 2 usage/validation, 3 integrity, 4 database, "
+        "5 internal, 141 closed pipe. Options may come before or after the command.",
+    )
+    parser.add_argument("--version", action="version", version=f"careervp-dal {__version__}")
+    _global_options(parser, nested=False)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _command(sub, "demo", "run the store end to end on an embedded engine (no AWS account)")
+    local = _command(sub, "local-server", "serve moto's DynamoDB on 127.0.0.1 with the table")
+    local.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    create = _command(
+        sub, "create-table", "create the table, or check one and repair its TTL (idempotent)"
+    )
+    create.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long to wait for a new table to become active (default 60)",
+    )
+
+    put = _command(sub, "put", "save a TailoredCVData JSON document as a new version")
+    put.add_argument("file", help="path to the JSON document, or - for standard input")
+    put.add_argument("--application-id", required=True, help="the application it belongs to")
+    put.add_argument(
+        "--idempotency-key",
+        help="a key for this save: repeating it with the same content stores nothing new",
+    )
+    for name, text in (("get", "show one version"), ("delete", "delete one version")):
+        command = _command(sub, name, text)
+        command.add_argument("version", nargs="+", metavar="VERSION", help=_VERSION_HELP)
+    latest = _command(sub, "latest", "show the newest live version of an application")
+    latest.add_argument("application_id", help="the application id")
+
+    listing = _command(sub, "list", "list a user's versions a page at a time, or an application's")
+    scope = listing.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--user", help="list this user's versions, newest first, a page at a time")
+    scope.add_argument("--application", help="list every live version of this application")
+    listing.add_argument(
+        "--limit",
+        type=int,
+        default=10,
+        help=f"versions per page with --user, 1 to {MAX_LIMIT} (default 10)",
+    )
+    listing.add_argument(
+        "--next-token", help="the token a previous page printed, to list the next page"
+    )
+
+    export = _command(
+        sub, "export-user", "write every version held for a user to a JSON Lines file"
+    )
+    export.add_argument("user_id", help="the data subject's user id")
+    export.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="the file to write (replaced only when the export is complete)",
+    )
+    erase = _command(sub, "erase-user", "delete every version of a user, expired ones included")
+    erase.add_argument("user_id", help="the data subject's user id")
+    erase.add_argument("--dry-run", action="store_true", help="count what would be deleted")
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    return parser
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("careervp-dal: %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _configure_logging(*, verbose: bool) -> None:
+    """The command line owns its process: the store's log lines go to stderr, never stdout."""
+    store = logging.getLogger("careervp.dal")
+    if not any(isinstance(h, _StderrHandler) for h in store.handlers):
+        store.addHandler(_StderrHandler())
+    store.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    store.propagate = False
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    table_name = args.table or os.environ.get(TABLE_NAME_ENV) or DEFAULT_TABLE
+    if args.command == "demo":
+        return run_demo(json_output=args.json)
+    if args.command == "local-server":
+        return serve_locally(args.port, table_name, args.region or "us-east-1")
+    client = build_client(endpoint_url=args.endpoint_url, region_name=args.region)
+    try:
+        if args.command == "create-table":
+            return admin.create_table(args, client, table_name)
+        return _DATA_COMMANDS[args.command](args, DynamoDalHandler(client, table_name))
+    except (ClientError, BotoCoreError) as exc:
+        error = service_error(
+            exc,
+            action=f"running {args.command}",
+            service="DynamoDB",
+            resource=f"table {table_name}",
+            endpoint=str(client.meta.endpoint_url),
+        )
+        return fail(error.code, str(error))
+
+
+def _quiet_stdout() -> None:
+    """After a reader closed stdout: send what is still buffered nowhere, silently."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed usage or the version already
+        return exc.code if isinstance(exc.code, int) else 2
+    _configure_logging(verbose=args.verbose)
+    try:
+        return _dispatch(args)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return CLOSED_PIPE_EXIT
+    except LocalEngineMissingError as exc:
+        return fail(ResultCode.VALIDATION_ERROR, str(exc))
+    except BotoCoreError as exc:  # raised while building the client: no region, bad profile
+        return fail(ResultCode.VALIDATION_ERROR, f"AWS configuration: {exc}")
+    except (TypeError, ValueError) as exc:  # the handler's configuration checks
+        return fail(ResultCode.VALIDATION_ERROR, str(exc))
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches the operator
+        return fail(ResultCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}: {exc}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

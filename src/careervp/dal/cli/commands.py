@@ -1,0 +1,120 @@
+"""The data commands: put, get, latest, list, delete."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from careervp.dal.cli.render import VERSION_HEADERS, emit, fail, plural, table, version_rows
+from careervp.dal.schema import artifact_id, split_artifact_id
+from careervp.models.result import ResultCode
+from careervp.models.tailor import TailoredCVData
+
+if TYPE_CHECKING:
+    import argparse
+
+    from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+
+__all__ = ["delete", "get", "latest", "listing", "put", "version_key"]
+
+_DATA_DECODER = msgspec.json.Decoder(TailoredCVData, strict=True)
+
+
+def version_key(parts: list[str]) -> tuple[str, str] | str:
+    """``(application_id, created_at)`` from ``APP#CREATED_AT`` or ``APP CREATED_AT``, or why
+    not."""
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    if len(parts) == 1:
+        split = split_artifact_id(parts[0])
+        if split is not None:
+            return split
+    return "give an artifact id (APPLICATION_ID#CREATED_AT, as put prints it) or both parts"
+
+
+def _read_data(source: str) -> TailoredCVData | str:
+    try:
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as exc:
+        return f"cannot read {source}: {exc.strerror}"
+    try:
+        return _DATA_DECODER.decode(raw)
+    except msgspec.DecodeError as exc:
+        return f"{source} is not a TailoredCVData document: {exc}"
+
+
+def put(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    data = _read_data(args.file)
+    if isinstance(data, str):
+        return fail(ResultCode.VALIDATION_ERROR, data)
+    saved = dal.save_tailored_cv(args.application_id, data, idempotency_key=args.idempotency_key)
+    if not saved.success:
+        return fail(saved.code, saved.error)
+    emit(args, {"artifact_id": saved.data}, [saved.data])
+    return 0
+
+
+def _show(args: argparse.Namespace, data: TailoredCVData) -> None:
+    cv = data.tailored_cv
+    human = [*table(VERSION_HEADERS, version_rows([data])), "", cv.executive_summary]
+    human += [
+        f"- {e.title}, {e.company} ({e.start_date} to {e.end_date or 'now'})" for e in cv.experience
+    ]
+    emit(args, data, human)
+
+
+def get(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    key = version_key(args.version)
+    if isinstance(key, str):
+        return fail(ResultCode.VALIDATION_ERROR, key)
+    got = dal.get_tailored_cv(*key)
+    if not got.success:
+        return fail(got.code, got.error)
+    _show(args, got.data)
+    return 0
+
+
+def latest(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    got = dal.get_latest_tailored_cv(args.application_id)
+    if not got.success:
+        return fail(got.code, got.error)
+    _show(args, got.data)
+    return 0
+
+
+def listing(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    if args.user is not None:
+        page = dal.list_tailored_cvs_for_user(args.user, args.limit, args.next_token)
+        if not page.success:
+            return fail(page.code, page.error)
+        token = page.data["last_evaluated_key"]
+        human = table(VERSION_HEADERS, version_rows(page.data["items"]))
+        human.append(plural(page.data["count"], "version"))
+        if token is not None:
+            human.append(f"next page: --next-token {token}")
+        emit(args, page.data, human)
+        return 0
+    versions = dal.list_tailored_cvs_for_application(args.application)
+    if not versions.success:
+        return fail(versions.code, versions.error)
+    human = [
+        *table(VERSION_HEADERS, version_rows(versions.data)),
+        plural(len(versions.data), "version"),
+    ]
+    emit(args, {"items": versions.data, "count": len(versions.data)}, human)
+    return 0
+
+
+def delete(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    key = version_key(args.version)
+    if isinstance(key, str):
+        return fail(ResultCode.VALIDATION_ERROR, key)
+    deleted = dal.delete_tailored_cv(*key)
+    if not deleted.success:
+        return fail(deleted.code, deleted.error)
+    artifact = artifact_id(*key)
+    emit(args, {"deleted": artifact}, [f"deleted {artifact}"])
+    return 0

@@ -1,0 +1,70 @@
+"""An embedded DynamoDB engine (moto's server on 127.0.0.1) for the demo and development."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+from careervp.dal.client import build_client
+from careervp.dal.settings import SECRET_ENV, TABLE_NAME_ENV
+from careervp.dal.table import create_table
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["LocalEngineMissingError", "embedded_engine", "serve_locally"]
+
+
+class LocalEngineMissingError(RuntimeError):
+    """moto's server is not installed (it comes with the ``local`` extra)."""
+
+
+@contextlib.contextmanager
+def embedded_engine(port: int = 0) -> Iterator[str]:
+    """moto's threaded server on 127.0.0.1; yields its endpoint URL and stops it after."""
+    try:
+        from moto.server import ThreadedMotoServer  # noqa: PLC0415 - optional dependency
+    except ImportError as exc:
+        raise LocalEngineMissingError(
+            "the embedded engine needs moto's server: pip install 'careervp-dal[local]'"
+        ) from exc
+    # werkzeug logs every request to stderr; the embedded engine should stay quiet.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        host, bound = server.get_host_and_port()
+        yield f"http://{host}:{bound}"
+    finally:
+        server.stop()
+
+
+def serve_locally(port: int, table_name: str, region: str) -> int:
+    """``local-server``: moto's server with the table until Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with embedded_engine(port) as endpoint:
+        client = build_client(endpoint_url=endpoint, region_name=region, local_credentials=True)
+        create_table(client, table_name)
+        sys.stderr.write(f"moto's DynamoDB server is listening at {endpoint}; export:\n")
+        for name, value in (
+            ("AWS_ENDPOINT_URL_DYNAMODB", endpoint),
+            ("AWS_DEFAULT_REGION", region),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            (TABLE_NAME_ENV, table_name),
+            (SECRET_ENV, secrets.token_urlsafe(32)),
+        ):
+            sys.stdout.write(f"export {name}={value}\n")
+        sys.stdout.flush()
+        sys.stderr.write("Press Ctrl-C to stop.\n")
+        sys.stderr.flush()
+        with contextlib.suppress(KeyboardInterrupt):
+            while not stop.wait(0.5):
+                pass
+    return 0

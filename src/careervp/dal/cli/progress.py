@@ -1,0 +1,34 @@
+"""A plain progress counter on stderr: rewritten in place on a terminal, a line now and then
+in a log, never on stdout."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+__all__ = ["Progress"]
+
+
+class Progress:
+    def __init__(self, label: str, *, every: float = 1.0) -> None:
+        self._label = label
+        self._every = every
+        self._last = 0.0
+        self._live = sys.stderr.isatty()
+        self._shown = False
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        now = time.monotonic()
+        if not self._live and now - self._last < self._every:
+            return
+        self._last = now
+        of = f" of {total}" if total is not None else ""
+        text = f"{self._label}: {done}{of}"
+        sys.stderr.write(f"\r{text}\x1b[K" if self._live else f"{text}\n")
+        sys.stderr.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self._live and self._shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()

@@ -1,0 +1,127 @@
+"""Data-subject requests: ``export-user`` (access) and ``erase-user`` (erasure).
+
+Both report progress on stderr. The export writes JSON Lines atomically (a temporary file in
+the same folder, renamed into place only when complete); the erasure counts first and asks
+before deleting unless ``--yes`` is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from careervp.dal.cli.progress import Progress
+from careervp.dal.cli.render import EXIT_CODES, emit, fail, plural
+from careervp.models.result import ResultCode
+
+if TYPE_CHECKING:
+    import argparse
+
+    from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+    from careervp.models.tailor import TailoredCVData
+
+__all__ = ["erase_user", "export_user"]
+
+_LINE = msgspec.json.Encoder()
+
+
+def _write_atomically(path: Path, items: list[TailoredCVData]) -> None:
+    """``path`` holds every line or is left as it was; never a partial export."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for item in items:
+                out.write(_LINE.encode(item) + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+        Path(temporary).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
+
+
+def export_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        return fail(ResultCode.VALIDATION_ERROR, f"folder {out.parent} does not exist")
+    progress = Progress(f"reading {args.user_id}'s versions")
+    try:
+        exported = dal.export_tailored_cvs_for_user(args.user_id, on_progress=progress)
+    finally:
+        progress.close()
+    if not exported.success:
+        return fail(exported.code, exported.error)
+    export = exported.data
+    try:
+        _write_atomically(out, export["items"])
+    except OSError as exc:
+        return fail(ResultCode.VALIDATION_ERROR, f"cannot write {out}: {exc.strerror}")
+    for artifact in export["unreadable"]:
+        sys.stderr.write(f"unreadable (failed its integrity check, not exported): {artifact}\n")
+    summary = f"exported {plural(export['count'], 'version')} of {args.user_id} to {out}"
+    if export["unreadable"]:
+        summary += f"; {len(export['unreadable'])} unreadable (named on stderr)"
+    emit(
+        args,
+        {
+            "user_id": args.user_id,
+            "file": str(out),
+            "count": export["count"],
+            "unreadable": export["unreadable"],
+        },
+        [summary],
+    )
+    return EXIT_CODES[ResultCode.INTEGRITY_ERROR] if export["unreadable"] else 0
+
+
+def _confirmed(user_id: str, count: int) -> bool:
+    sys.stderr.write(
+        f"This deletes {plural(count, 'version')} of user {user_id} for good."
+        f" Type the user id to confirm: "
+    )
+    sys.stderr.flush()
+    return sys.stdin.readline().strip() == user_id
+
+
+def erase_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    counted = dal.count_tailored_cvs_for_user(args.user_id)
+    if not counted.success:
+        return fail(counted.code, counted.error)
+    if args.dry_run:
+        emit(
+            args,
+            {"user_id": args.user_id, "would_delete": counted.data, "deleted": 0},
+            [f"would delete {plural(counted.data, 'version')} of {args.user_id} (dry run)"],
+        )
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            return fail(
+                ResultCode.VALIDATION_ERROR,
+                f"erasing {plural(counted.data, 'version')} of {args.user_id} needs --yes"
+                " (no terminal to confirm on); nothing was deleted",
+            )
+        if not _confirmed(args.user_id, counted.data):
+            return fail(ResultCode.VALIDATION_ERROR, "not confirmed; nothing was deleted")
+    progress = Progress(f"erasing {args.user_id}")
+    try:
+        erased = dal.delete_all_tailored_cvs_for_user(
+            args.user_id, on_progress=lambda deleted: progress(deleted, counted.data)
+        )
+    finally:
+        progress.close()
+    if not erased.success:
+        return fail(erased.code, erased.error)
+    emit(
+        args,
+        {"user_id": args.user_id, "deleted": erased.data},
+        [f"deleted {plural(erased.data, 'version')} of {args.user_id}"],
+    )
+    return 0
