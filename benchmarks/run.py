@@ -18,8 +18,6 @@ import argparse
 import base64
 import gzip
 import json
-import logging
-import os
 import platform
 import random
 import time
@@ -33,13 +31,12 @@ import msgspec
 from benchmarks import naive
 from benchmarks.timing import compare, per_call
 from careervp.dal.client import build_client
-from careervp.dal.codec import canonical_json, compute_checksum, decode_item, encode_item
-from careervp.dal.codec import envelope as envelope_module
+from careervp.dal.codec import _envelope as envelope_module
+from careervp.dal.codec import canonical_json, compute_checksum, decode_item
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.table import create_table
-from careervp.handlers.utils.observability import logger
-from tests.engines.servers import dynalite_server
-from tests.factories import make_data
+from support.engines import dynalite_server
+from support.factories import encode, make_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -68,7 +65,7 @@ def bench_codec(min_time: float) -> list[Row]:
         data = _data(label)
 
         def ours(data: Any = data) -> object:
-            return decode_item(encode_item("app-1", CREATED, 1_800_000_000, data).item)
+            return decode_item(encode("app-1", CREATED, 1_800_000_000, data).item)
 
         def boto(data: Any = data) -> object:
             wire = naive.naive_marshal(naive.naive_item("app-1", CREATED, data))
@@ -403,7 +400,7 @@ def _client_cpu(label: str, min_time: float) -> list[Row]:
     rows = []
     data = _data(label)
     items = [
-        encode_item(
+        encode(
             f"app-{i}", f"2026-11-26T10:30:{i:02d}.000000Z", 4_000_000_000, _data(label, seed=i)
         ).item
         for i in range(11)
@@ -470,10 +467,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short timings, for a smoke run")
     args = parser.parse_args(argv)
     min_time, ops = (0.02, 20) if args.quick else (0.3, 200)
-    # The store logs at INFO as in production; the lines go nowhere but are still formatted.
-    handler = logger.registered_handler
-    if isinstance(handler, logging.StreamHandler):
-        handler.setStream(open(os.devnull, "w"))  # noqa: SIM115, PTH123
     print(f"# careervp-dal benchmarks, {time.strftime('%Y-%m-%d')}")
     print(
         f"Python {platform.python_version()} on {platform.machine()}, "

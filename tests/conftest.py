@@ -2,40 +2,42 @@
 
 Engines: ``moto`` (in-process mock), ``moto_server`` and ``dynalite`` (real HTTP servers on
 127.0.0.1, started here and stopped at the end of the session) and ``endpoint`` (whatever
-``CAREERVP_TEST_ENDPOINT`` names, such as AWS DynamoDB or ScyllaDB Alternator).
+``CAREERVP_TEST_ENDPOINT`` names, such as AWS DynamoDB or ScyllaDB Alternator). KMS is served by
+moto (in-process for ``moto``, its server for the HTTP engines).
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 from hypothesis import settings
 from moto import mock_aws
 
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
-from careervp.dal.table import create_table
-from careervp.handlers.utils.observability import SERVICE, logger
-from tests.engines.servers import dynalite_server, moto_server
+from careervp.dal.encryption import KmsCipher
+from careervp.dal.table import INDEX_PROJECTION, create_table
+from support.engines import EngineUnavailableError, dynalite_server, moto_server
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import ProjectionTypeDef
+    from mypy_boto3_kms import KMSClient
 
 # Local engines accept any credentials; a real endpoint run keeps the caller's own.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
 # CI replays the same examples every run: a red build is then a real regression, not a new draw.
 settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -43,9 +45,20 @@ if os.environ.get("CI") == "true":
     settings.load_profile("ci")
 
 ENGINES = ("moto", "moto_server", "dynalite", "endpoint")
+HTTP_ENGINES = ("moto_server", "dynalite")
 ENDPOINT_ENV = "CAREERVP_TEST_ENDPOINT"
 TOKEN_SECRET = b"test-secret-0123456789abcdef"
 START = datetime(2026, 11, 26, 10, 30, tzinfo=timezone.utc)
+PROJECTIONS: dict[str, ProjectionTypeDef] = {
+    "include": INDEX_PROJECTION,
+    "all": {"ProjectionType": "ALL"},
+}
+
+
+def engine_unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"engine unavailable under CI: {reason}")
+    pytest.skip(reason)
 
 
 @dataclass
@@ -63,18 +76,25 @@ class Clock:
 class Engine:
     name: str
     endpoint_url: str | None
+    kms_endpoint_url: str | None
 
-    def client(self, *, max_attempts: int = 3) -> DynamoDBClient:
+    def client(self, **options: Any) -> DynamoDBClient:
+        options.setdefault("max_attempts", 3)
         return build_client(
             endpoint_url=self.endpoint_url,
             region_name=os.environ["AWS_DEFAULT_REGION"],
-            max_attempts=max_attempts,
+            **options,
+        )
+
+    def kms(self) -> KMSClient:
+        return boto3.client(
+            "kms", endpoint_url=self.kms_endpoint_url, region_name=os.environ["AWS_DEFAULT_REGION"]
         )
 
 
 @dataclass
 class Store:
-    """A fresh table on one engine, with a handler bound to it and the test's clock."""
+    """A fresh table on one engine, with handlers bound to it and the test's clock."""
 
     engine: Engine
     client: DynamoDBClient
@@ -82,15 +102,21 @@ class Store:
     clock: Clock
     handlers: list[DynamoDalHandler] = field(default_factory=list)
 
-    def handler(self, **kwargs: object) -> DynamoDalHandler:
-        options: dict[str, object] = {"clock": self.clock, "token_secret": TOKEN_SECRET}
+    def handler(self, **kwargs: Any) -> DynamoDalHandler:
+        options: dict[str, Any] = {"clock": self.clock, "token_secret": TOKEN_SECRET}
         options.update(kwargs)
-        handler = DynamoDalHandler(self.client, self.table_name, **options)  # type: ignore[arg-type]
+        handler = DynamoDalHandler(options.pop("client", self.client), self.table_name, **options)
         self.handlers.append(handler)
         return handler
 
+    def cipher(self, **kwargs: Any) -> KmsCipher:
+        """A KMS cipher under a new key on the engine's KMS."""
+        kms = self.engine.kms()
+        key_id = kms.create_key(Description="careervp-dal test key")["KeyMetadata"]["KeyId"]
+        return KmsCipher(kms, key_id, **kwargs)
+
     def count(self) -> int:
-        """Items in the table, expired ones included (a consistent scan)."""
+        """Items in the table, expired ones and idempotency records included."""
         total = 0
         paginator = self.client.get_paginator("scan")
         for page in paginator.paginate(
@@ -99,20 +125,39 @@ class Store:
             total += page["Count"]
         return total
 
+    def scan(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        paginator = self.client.get_paginator("scan")
+        for page in paginator.paginate(TableName=self.table_name, ConsistentRead=True):
+            items.extend(page["Items"])
+        return items
+
+
+class Records(logging.Handler):
+    """Every record the store logs during a test, with its ``extra`` fields."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def text(self) -> str:
+        """All records as one string: messages and every attribute, as any formatter sees them."""
+        return "\n".join(f"{r.getMessage()} {r.__dict__!r}" for r in self.records)
+
 
 @pytest.fixture
-def log_output() -> Iterator[io.StringIO]:
-    """Everything the store logs during a test, formatted exactly as in Lambda."""
-    stream = io.StringIO()
-    sink = logging.StreamHandler(stream)
-    sink.setFormatter(logger.registered_formatter)
-    underlying = logging.getLogger(SERVICE)
-    level = underlying.level
-    logger.addHandler(sink)
-    logger.setLevel("INFO")
-    yield stream
-    underlying.removeHandler(sink)
-    underlying.setLevel(level)
+def log_records() -> Iterator[Records]:
+    store_logger = logging.getLogger("careervp.dal")
+    sink = Records()
+    level = store_logger.level
+    store_logger.addHandler(sink)
+    store_logger.setLevel(logging.DEBUG)
+    yield sink
+    store_logger.removeHandler(sink)
+    store_logger.setLevel(level)
 
 
 @pytest.fixture
@@ -133,31 +178,60 @@ def moto_server_endpoint() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def dynalite_endpoint() -> Iterator[str]:
-    with dynalite_server() as endpoint:
-        yield endpoint
+    try:
+        with dynalite_server() as endpoint:
+            yield endpoint
+    except EngineUnavailableError as exc:
+        engine_unavailable(str(exc))
 
 
-@pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    name: str = request.param
+def _engine(request: pytest.FixtureRequest, name: str) -> Iterator[Engine]:
     if name == "moto":
         with mock_aws():
-            yield Engine(name, None)
-    elif name == "moto_server":
-        yield Engine(name, request.getfixturevalue("moto_server_endpoint"))
+            yield Engine(name, None, None)
+        return
+    kms = request.getfixturevalue("moto_server_endpoint")
+    if name == "moto_server":
+        yield Engine(name, kms, kms)
     elif name == "dynalite":
-        yield Engine(name, request.getfixturevalue("dynalite_endpoint"))
+        yield Engine(name, request.getfixturevalue("dynalite_endpoint"), kms)
     else:
         endpoint = os.environ.get(ENDPOINT_ENV)
         if not endpoint:
             pytest.skip(f"{ENDPOINT_ENV} is not set")
-        yield Engine(name, endpoint)
+        yield Engine(name, endpoint, kms)
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    yield from _engine(request, request.param)
+
+
+@pytest.fixture(params=HTTP_ENGINES)
+def http_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The engines behind a real HTTP connection: for proxies, faults and subprocesses."""
+    yield from _engine(request, request.param)
 
 
 @pytest.fixture
-def store(engine: Engine, clock: Clock) -> Iterator[Store]:
+def projection() -> str:
+    """The user index's projection; modules about the index run both (``projection`` params)."""
+    return "include"
+
+
+def _store(engine: Engine, clock: Clock, projection: str) -> Iterator[Store]:
     client = engine.client()
     table_name = f"tailored-cvs-{uuid.uuid4().hex[:12]}"
-    create_table(client, table_name)
+    create_table(client, table_name, projection=PROJECTIONS[projection])
     yield Store(engine=engine, client=client, table_name=table_name, clock=clock)
     client.delete_table(TableName=table_name)
+
+
+@pytest.fixture
+def store(engine: Engine, clock: Clock, projection: str) -> Iterator[Store]:
+    yield from _store(engine, clock, projection)
+
+
+@pytest.fixture
+def http_store(http_engine: Engine, clock: Clock, projection: str) -> Iterator[Store]:
+    yield from _store(http_engine, clock, projection)

@@ -14,12 +14,14 @@ from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.table import create_table
 from careervp.models.result import ResultCode
 from careervp.models.tailor import TailoredCVData
+from support.factories import make_data
+from support.raw import artifact_of
 from tests.conftest import TOKEN_SECRET, Clock
-from tests.factories import make_data
 
 if TYPE_CHECKING:
-    import io
     from collections.abc import Iterator
+
+    from tests.conftest import Records
 
 TABLE = "cv-tailored-artifacts"
 
@@ -101,7 +103,7 @@ class TestRetrievalOperations:
         assert result.data.metadata == tailored.metadata
         assert result.data.token_usage == tailored.token_usage
         assert result.data.artifact is not None
-        assert result.data.artifact.artifact_id == "app_123#2026-11-26T10:30:00.000000Z"
+        assert artifact_of(result.data).artifact_id == "app_123#2026-11-26T10:30:00.000000Z"
 
 
 class TestQueryOperations:
@@ -114,7 +116,7 @@ class TestQueryOperations:
             assert dal.save_tailored_cv(app, make_data(rng, user_id=user)).success
         result = dal.list_tailored_cvs_for_user("user_a", limit=5)
         assert result.success
-        apps = [item.artifact.application_id for item in result.data["items"]]  # type: ignore[union-attr]
+        apps = [artifact_of(item).application_id for item in result.data["items"]]
         assert apps == ["app_3", "app_1"]
         assert result.data["count"] == 2
         assert result.data["last_evaluated_key"] is None
@@ -129,7 +131,7 @@ class TestQueryOperations:
         assert dal.save_tailored_cv("app_other", make_data(rng)).success
         result = dal.list_tailored_cvs_for_application("app_1")
         assert result.success
-        created = [item.artifact.created_at for item in result.data]  # type: ignore[union-attr]
+        created = [artifact_of(item).created_at for item in result.data]
         assert created == sorted(created, reverse=True)
         assert len(created) == 3
 
@@ -150,7 +152,7 @@ class TestQueryOperations:
         assert third.success
         assert third.data["last_evaluated_key"] is None
         pages = [first.data, second.data, third.data]
-        apps = [i.artifact.application_id for p in pages for i in p["items"]]  # type: ignore[union-attr]
+        apps = [artifact_of(i).application_id for p in pages for i in p["items"]]
         assert apps == ["app_4", "app_3", "app_2", "app_1", "app_0"]
 
 
@@ -185,13 +187,14 @@ class TestErrorHandling:
         assert _raw_items() == []
 
     def test_logs_failures_with_ids_not_content(
-        self, tailored: TailoredCVData, log_output: io.StringIO
+        self, tailored: TailoredCVData, log_records: Records
     ) -> None:
         with mock_aws():
             client = boto3.client("dynamodb", region_name="us-east-1")
             dal = DynamoDalHandler(client, "missing-table", token_secret=TOKEN_SECRET)
             assert not dal.save_tailored_cv("app_123", tailored).success
-        logs = log_output.getvalue()
-        assert "DynamoDB call failed" in logs
-        assert "DATABASE_ERROR" in logs
-        assert tailored.tailored_cv.executive_summary not in logs
+        (failure,) = log_records.records
+        assert failure.getMessage() == "save_tailored_cv failed"
+        assert failure.__dict__["code"] == "DATABASE_ERROR"
+        assert "missing-table" in failure.__dict__["error"]
+        assert tailored.tailored_cv.executive_summary not in log_records.text()

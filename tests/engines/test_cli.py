@@ -1,4 +1,6 @@
-"""``careervp-dal``'s commands, driven through ``main`` against moto's HTTP server."""
+"""``careervp-dal``'s commands, driven through ``main`` in this process against moto's server.
+
+``test_cli_processes.py`` runs the operator's paths in real processes on both HTTP engines."""
 
 from __future__ import annotations
 
@@ -9,18 +11,20 @@ import random
 import subprocess
 import sys
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
 
-from careervp.cli import main
+from careervp.dal.cli import main
 from careervp.dal.client import build_client
 from careervp.dal.table import table_definition
-from tests.engines.servers import free_port
-from tests.factories import make_data
+from support.engines import free_port
+from support.factories import make_data
+from support.raw import key_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 
@@ -46,8 +50,14 @@ def _document(tmp_path: Path, user_id: str = "u-cli") -> Path:
 def test_demo_runs_end_to_end(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "demo")
     assert code == 0
-    assert "page 2: 1 versions, next token -" in out
+    assert "page 2: 1 version, the last page" in out
+    assert "nothing new" in out
     assert "reading it again: NOT_FOUND" in out
+    code, out, _ = _run(capsys, "demo", "--json")
+    summary = json.loads(out)
+    assert code == 0
+    assert summary["ok"] is True
+    assert summary["after_delete"] == {"left": 1, "read_again": "NOT_FOUND"}
 
 
 def test_create_table_is_idempotent_and_spots_a_different_table(
@@ -56,7 +66,8 @@ def test_create_table_is_idempotent_and_spots_a_different_table(
     assert _run(capsys, *cli, "create-table")[0] == 0
     code, out, _ = _run(capsys, *cli, "--json", "create-table")
     assert code == 0
-    assert json.loads(out) == {"table": cli[-1], "created": False}
+    report = json.loads(out)
+    assert (report["table"], report["created"], report["serviceable"]) == (cli[-1], False, True)
 
     other = f"cli-other-{uuid.uuid4().hex[:6]}"
     definition = table_definition(other)
@@ -66,7 +77,7 @@ def test_create_table_is_idempotent_and_spots_a_different_table(
     )
     code, _, err = _run(capsys, *cli[:-1], other, "create-table")
     assert code == 4
-    assert "projects 'KEYS_ONLY', not 'ALL'" in err
+    assert "projects KEYS_ONLY without expiration_timestamp" in err
 
 
 def test_put_get_list_delete_and_erase(
@@ -78,10 +89,13 @@ def test_put_get_list_delete_and_erase(
     )
     assert code == 0
     artifact = json.loads(out)["artifact_id"]
-    application_id, created_at = artifact.split("#")
+    application_id, created_at = key_of(artifact)
     assert _run(capsys, *cli, "put", str(_document(tmp_path)), "--application-id", "app-c")[0] == 0
 
     code, out, _ = _run(capsys, *cli, "get", application_id, created_at)
+    assert code == 0
+    assert artifact in out
+    code, out, _ = _run(capsys, *cli, "get", artifact)  # the id put printed, as it is
     assert code == 0
     assert artifact in out
     code, out, _ = _run(capsys, *cli, "--json", "get", application_id, created_at)
@@ -103,31 +117,47 @@ def test_put_get_list_delete_and_erase(
     )
     assert json.loads(out)["count"] == 1
     code, out, _ = _run(capsys, *cli, "list", "--user", "u-cli", "--limit", "1")
-    assert "next token " in out
-    assert page["last_evaluated_key"][:8] in out
+    assert f"--next-token {page['last_evaluated_key']}" in out  # whole, to paste back
     code, out, _ = _run(capsys, *cli, "list", "--application", "app-c")
-    assert "2 version(s)" in out
+    assert "2 versions" in out
+    code, out, _ = _run(capsys, *cli, "latest", "app-c", "--json")  # options after the command
+    assert json.loads(out)["artifact"]["artifact_id"] != artifact
 
-    assert _run(capsys, *cli, "delete", application_id, created_at)[0] == 0
+    assert _run(capsys, *cli, "delete", artifact)[0] == 0
     code, _, err = _run(capsys, *cli, "delete", application_id, created_at)
     assert code == 1
     assert "not found" in err
-    code, out, _ = _run(capsys, *cli, "erase-user", "u-cli")
+    code, out, _ = _run(capsys, *cli, "erase-user", "u-cli", "--yes")
     assert code == 0
-    assert "deleted 1 version(s) of u-cli" in out
+    assert "deleted 1 version of u-cli" in out
 
 
+@pytest.mark.parametrize(
+    ("edit", "complaint"),
+    [
+        (
+            lambda d: d["metadata"].update(fvs_validation_passed="yes"),
+            "$.metadata.fvs_validation_passed",
+        ),
+        (lambda d: d["tailored_cv"].update(certificatons=["AWS"]), "certificatons"),
+        (lambda d: d["token_usage"].update(input_tokens=-3), "$.token_usage.input_tokens"),
+    ],
+)
 def test_a_malformed_file_names_the_field_and_writes_nothing(
-    cli: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+    cli: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    edit: Callable[[dict[str, Any]], object],
+    complaint: str,
 ) -> None:
     assert _run(capsys, *cli, "create-table")[0] == 0
     document = json.loads(_document(tmp_path).read_text())
-    document["metadata"]["fvs_validation_passed"] = "yes"
+    edit(document)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(document))
     code, out, err = _run(capsys, *cli, "put", str(bad), "--application-id", "app-bad")
     assert code == 2
-    assert "$.metadata.fvs_validation_passed" in err
+    assert complaint in err
     assert err.count("\n") == 1
     code, out, _ = _run(capsys, *cli, "--json", "list", "--application", "app-bad")
     assert json.loads(out)["count"] == 0
@@ -137,6 +167,8 @@ def test_a_malformed_file_names_the_field_and_writes_nothing(
     ("argv", "code"),
     [
         (["get", "app", "not-a-time"], 2),
+        (["get", "no-hash-in-this-id"], 2),
+        (["get", "a", "b", "c"], 2),
         (["list", "--user", "u", "--limit", "0"], 2),
         (["list", "--user", "u", "--next-token", "forged"], 2),
         (["get", "app", "2026-11-26T10:30:00.000000Z"], 4),  # the table does not exist
@@ -161,7 +193,7 @@ def test_an_integrity_failure_exits_3(
     _, out, _ = _run(
         capsys, *cli, "--json", "put", str(_document(tmp_path)), "--application-id", "app-i"
     )
-    application_id, created_at = json.loads(out)["artifact_id"].split("#")
+    application_id, created_at = key_of(json.loads(out)["artifact_id"])
     build_client(endpoint_url=moto_server_endpoint, region_name="us-east-1").update_item(
         TableName=cli[-1],
         Key={"application_id": {"S": application_id}, "created_at": {"S": created_at}},
@@ -176,17 +208,18 @@ def test_an_integrity_failure_exits_3(
 def test_local_server_prints_its_environment_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "careervp.cli", "local-server", "--port", str(port)],
+        [sys.executable, "-m", "careervp.dal.cli", "local-server", "--port", str(port)],
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         assert process.stdout is not None
         lines = []
-        for line in process.stdout:
+        for line in process.stdout:  # stdout holds the six exports, nothing else
             lines.append(line.strip())
-            if line.startswith("Press Ctrl-C"):
+            if len(lines) == 6:
                 break
         exports = dict(line.removeprefix("export ").split("=", 1) for line in lines if "=" in line)
         assert exports["AWS_ENDPOINT_URL_DYNAMODB"] == f"http://127.0.0.1:{port}"

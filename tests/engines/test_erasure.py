@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+import logging
 import random
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from careervp.models.result import ResultCode
-from tests.engines.faults import Fault, error_body
-from tests.factories import make_data
+from support.factories import make_data
+from support.faults import Fault, error_body
 
 if TYPE_CHECKING:
-    from tests.conftest import Store
+    from tests.conftest import Records, Store
+
+
+@pytest.fixture(params=["include", "all"])
+def projection(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 def _fill(store: Store, user_id: str, live: int, expired: int) -> None:
@@ -44,7 +52,9 @@ def test_erasure_deletes_every_version_of_the_user_and_nothing_else(store: Store
     assert erased.success, erased.error
     assert erased.data == 52
     assert store.count() == 4
-    assert handler.list_tailored_cvs_for_user("u-keep").data["count"] == 3  # type: ignore[index]
+    kept = handler.list_tailored_cvs_for_user("u-keep")
+    assert kept.success
+    assert kept.data["count"] == 3
     again = handler.delete_all_tailored_cvs_for_user("u-erase")
     assert again.success
     assert again.data == 0
@@ -63,14 +73,21 @@ def test_unprocessed_items_are_retried_with_backoff(store: Store) -> None:
     assert all(0 <= d <= 2.0 for d in delays)
 
 
-def test_persistent_refusal_reports_progress_and_a_second_call_finishes(store: Store) -> None:
+def test_persistent_refusal_reports_progress_and_a_second_call_finishes(
+    store: Store, log_records: Records
+) -> None:
     _fill(store, "u-stuck", live=30, expired=0)
     # The first batch of 25 goes through; every later one is left unprocessed.
     Fault(store.client, "BatchWriteItem", after=1, times=8, status=200, body=_nothing_processed)
     stuck = store.handler(sleep=lambda _: None).delete_all_tailored_cvs_for_user("u-stuck")
     assert stuck.code is ResultCode.THROTTLED
-    assert "25 versions were deleted" in (stuck.error or "")
+    assert "stopped after 25 versions were deleted" in (stuck.error or "")
     assert store.count() == 5
+    # The audit trail of the request: the failure is logged with how far it got.
+    (record,) = [r for r in log_records.records if r.levelno == logging.ERROR]
+    assert record.__dict__["user_id"] == "u-stuck"
+    assert record.__dict__["deleted"] == 25
+    assert record.__dict__["code"] == "THROTTLED"
     finished = store.handler().delete_all_tailored_cvs_for_user("u-stuck")
     assert finished.success
     assert finished.data == 5
@@ -90,7 +107,7 @@ def test_a_service_error_part_way_reports_exact_progress(store: Store) -> None:
     )
     failed = store.handler().delete_all_tailored_cvs_for_user("u-fail")
     assert failed.code is ResultCode.DATABASE_ERROR
-    assert "25 versions were deleted before it stopped" in (failed.error or "")
+    assert "stopped after 25 versions were deleted" in (failed.error or "")
     assert store.count() == 5
 
 
@@ -99,7 +116,7 @@ def test_a_failing_query_says_how_far_it_got(store: Store) -> None:
     Fault(store.client, "Query", times=100, body=error_body("ThrottlingException", "Rate"))
     result = store.handler().delete_all_tailored_cvs_for_user("u-q")
     assert result.code is ResultCode.THROTTLED
-    assert "0 versions were deleted before it stopped" in (result.error or "")
+    assert "stopped after 0 versions were deleted" in (result.error or "")
     assert store.count() == 2
 
 
@@ -107,3 +124,19 @@ def test_bad_user_ids_are_refused(store: Store) -> None:
     assert store.handler().delete_all_tailored_cvs_for_user(" ").code is (
         ResultCode.VALIDATION_ERROR
     )
+
+
+def test_progress_is_reported_after_each_batch(store: Store) -> None:
+    _fill(store, "u-progress", live=60, expired=0)
+    seen: list[int] = []
+    erased = store.handler().delete_all_tailored_cvs_for_user("u-progress", on_progress=seen.append)
+    assert erased.success
+    assert seen == [25, 50, 60]
+
+
+def test_the_dry_run_count_includes_expired_versions(store: Store) -> None:
+    _fill(store, "u-count", live=4, expired=3)
+    counted = store.handler().count_tailored_cvs_for_user("u-count")
+    assert counted.success
+    assert counted.data == 7
+    assert store.count() == 7

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.models.result import ResultCode
-from tests.engines.faults import Fault, error_body
-from tests.factories import make_data
+from support.factories import make_data
+from support.faults import Fault, error_body
 
 if TYPE_CHECKING:
     from tests.conftest import Store

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from careervp.models.result import ResultCode
-from tests.factories import make_data
+from support.factories import make_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -6,7 +6,8 @@ import random
 from typing import TYPE_CHECKING
 
 from careervp.dal.table import HANDLER_ACTIONS
-from tests.factories import make_data
+from support.factories import make_data
+from support.raw import key_of
 
 if TYPE_CHECKING:
     from tests.conftest import Store
@@ -22,11 +23,19 @@ def test_every_method_stays_within_the_policy(store: Store) -> None:
     handler = store.handler()
     saved = handler.save_tailored_cv("app-iam", make_data(random.Random(1), user_id="u-iam"))
     assert saved.success
-    application_id, created_at = saved.data.split("#")
+    application_id, created_at = key_of(saved.data)
+    # A keyed save in the same microsecond collides and moves its idempotency record.
+    keyed = handler.save_tailored_cv(
+        "app-iam", make_data(random.Random(3), user_id="u-iam"), idempotency_key="k-1"
+    )
+    assert keyed.success
     assert handler.get_tailored_cv(application_id, created_at).success
+    assert handler.get_latest_tailored_cv(application_id).success
     assert handler.list_tailored_cvs_for_user("u-iam").success
     assert handler.list_tailored_cvs_for_application(application_id).success
+    assert handler.export_tailored_cvs_for_user("u-iam").success
+    assert handler.count_tailored_cvs_for_user("u-iam").success
     assert handler.delete_tailored_cv(application_id, created_at).success
     assert handler.save_tailored_cv("app-iam", make_data(random.Random(2), user_id="u-iam")).success
-    assert handler.delete_all_tailored_cvs_for_user("u-iam").data == 1
+    assert handler.delete_all_tailored_cvs_for_user("u-iam").data == 2
     assert called == set(HANDLER_ACTIONS)

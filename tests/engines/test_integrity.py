@@ -14,7 +14,8 @@ import pytest
 
 from careervp.dal.codec import canonical_json
 from careervp.models.result import ResultCode
-from tests.factories import make_data
+from support.factories import make_data
+from support.raw import key_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,7 +94,7 @@ def test_corrupted_items_are_refused_by_every_read(store: Store, name: str) -> N
     rng = random.Random(4)
     saved = handler.save_tailored_cv("app-1", make_data(rng, user_id="u-owner"))
     assert saved.success
-    application_id, created_at = saved.data.split("#")
+    application_id, created_at = key_of(saved.data)
     key = {"application_id": {"S": application_id}, "created_at": {"S": created_at}}
     raw: Raw = store.client.get_item(TableName=store.table_name, Key=key, ConsistentRead=True)[
         "Item"

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import make_data
+from support.factories import make_data
+from support.raw import artifact_of, key_of
 
 if TYPE_CHECKING:
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
@@ -29,7 +30,7 @@ def _walk(handler: DynamoDalHandler, user_id: str, limit: int) -> list[list[str]
     while True:
         page = handler.list_tailored_cvs_for_user(user_id, limit=limit, start_key=token)
         assert page.success, page.error
-        pages.append([item.artifact.artifact_id for item in page.data["items"]])  # type: ignore[union-attr]
+        pages.append([artifact_of(item).artifact_id for item in page.data["items"]])
         assert page.data["count"] == len(page.data["items"])
         token = page.data["last_evaluated_key"]
         if token is None:
@@ -58,7 +59,7 @@ def test_pages_hold_exactly_the_live_items(
             f"app-{run}-{app_index}", make_data(rng, user_id=user, json_bytes=600)
         )
         assert saved.success, saved.error
-        application_id, created_at = saved.data.split("#")
+        application_id, created_at = key_of(saved.data)
         if expired:
             # Expired items interleave with live ones: their TTL is moved into the past.
             store.client.update_item(
@@ -71,7 +72,7 @@ def test_pages_hold_exactly_the_live_items(
             live[user].append(saved.data)
     for user in users:
         pages = _walk(handler, user, limit)
-        expected = sorted(live[user], key=lambda a: a.split("#")[1], reverse=True)
+        expected = sorted(live[user], key=lambda a: key_of(a)[1], reverse=True)
         walked = [artifact for page in pages for artifact in page]
         assert walked == expected
         for page in pages[:-1]:
@@ -94,7 +95,7 @@ def test_expired_runs_between_pages_never_yield_an_empty_page(store: Store) -> N
                 TableName=store.table_name,
                 Key={
                     "application_id": {"S": "app-run"},
-                    "created_at": {"S": saved.data.split("#")[1]},
+                    "created_at": {"S": key_of(saved.data)[1]},
                 },
                 UpdateExpression="SET expiration_timestamp = :t",
                 ExpressionAttributeValues={":t": {"N": "1000"}},

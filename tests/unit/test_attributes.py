@@ -11,10 +11,11 @@ from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from careervp.dal.codec import CodecError, PlainValue, marshal, unmarshal
+from careervp.dal.codec._attributes import PlainValue, marshal, unmarshal
+from careervp.dal.errors import IntegrityError, InvalidInputError
 
 finite_floats = st.floats(allow_nan=False, allow_infinity=False).filter(
-    lambda x: x == 0.0 or 1e-130 <= abs(x) <= 9.9e125
+    lambda x: x == 0.0 or 1e-130 <= abs(x) < 1e126
 )
 small_ints = st.integers(min_value=-(10**38) + 1, max_value=10**38 - 1)
 scalars = st.one_of(st.text(), st.booleans(), small_ints, finite_floats, st.none(), st.binary())
@@ -86,17 +87,18 @@ def test_floats_survive_decimal_normalisation(value: float) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [math.nan, math.inf, -math.inf, 1e127, 1e-131, 10**38, -(10**38), 5e-324]
+    "value",
+    [math.nan, math.inf, -math.inf, 1e126, -1e126, 1e127, 1e-131, 10**38, -(10**38), 5e-324],
 )
 def test_unstorable_numbers_are_refused(value: float) -> None:
-    with pytest.raises(CodecError):
+    with pytest.raises(InvalidInputError):
         marshal(value)
 
 
 def test_unsupported_types_are_refused() -> None:
-    with pytest.raises(CodecError):
+    with pytest.raises(InvalidInputError):
         marshal({1, 2})  # type: ignore[arg-type]
-    with pytest.raises(CodecError):
+    with pytest.raises(InvalidInputError):
         marshal({1: "int key"})  # type: ignore[dict-item]
 
 
@@ -116,8 +118,8 @@ def test_unsupported_types_are_refused() -> None:
         "S",
     ],
 )
-def test_malformed_attribute_values_raise_codec_errors(raw: object) -> None:
-    with pytest.raises(CodecError):
+def test_malformed_stored_values_are_integrity_errors(raw: object) -> None:
+    with pytest.raises(IntegrityError):
         unmarshal(raw)
 
 
@@ -128,3 +130,11 @@ def test_numbers_come_back_as_int_or_float_never_decimal() -> None:
     assert unmarshal({"N": "-1E-130"}) == -1e-130
     assert marshal(-0.0) == {"N": "0"}
     assert marshal(0.1) == {"N": "0.1"}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1e-130, -1e-130, math.nextafter(1e126, 0), -math.nextafter(1e126, 0), 10**38 - 1],
+)
+def test_numbers_at_the_edges_of_dynamodbs_range_are_accepted(value: float) -> None:
+    assert unmarshal(marshal(value)) == value

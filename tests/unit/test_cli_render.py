@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from careervp.cli.render import EXIT_CODES, short_token, table
+from careervp.dal.cli.render import EXIT_CODES, plural, table
 from careervp.models.result import ResultCode
 
 
@@ -13,12 +13,13 @@ def test_every_result_code_has_its_documented_exit_code() -> None:
     assert EXIT_CODES[ResultCode.VALIDATION_ERROR] == 2
     assert EXIT_CODES[ResultCode.INTEGRITY_ERROR] == 3
     assert EXIT_CODES[ResultCode.THROTTLED] == EXIT_CODES[ResultCode.DATABASE_ERROR] == 4
+    assert EXIT_CODES[ResultCode.INTERNAL_ERROR] == 5
 
 
-def test_tokens_are_shortened_for_people() -> None:
-    assert short_token(None) == "-"
-    assert short_token("short") == "short"
-    assert short_token("A" * 8 + "x" * 40 + "B" * 8) == "AAAAAAAA…BBBBBBBB"
+def test_counts_are_spelled_for_people() -> None:
+    assert plural(1, "version") == "1 version"
+    assert plural(0, "version") == "0 versions"
+    assert plural(3, "version") == "3 versions"
 
 
 def test_columns_are_aligned() -> None:

@@ -8,7 +8,9 @@ from typing import Any
 from cfnlint.api import lint_file
 from cfnlint.decode import decode
 
-from careervp.dal.table import HANDLER_ACTIONS, INDEX_NAME, TTL_ATTRIBUTE, table_definition
+from careervp.dal.encryption import ENCRYPTION_CONTEXT
+from careervp.dal.schema import INDEX_NAME, TTL_ATTRIBUTE
+from careervp.dal.table import HANDLER_ACTIONS, table_definition
 
 TEMPLATE = Path(__file__).parents[2] / "deploy" / "template.yaml"
 
@@ -48,7 +50,7 @@ def test_the_table_is_the_python_definition() -> None:
 
 def test_the_policy_grants_exactly_the_handlers_actions_on_table_and_index() -> None:
     policy = _plain(_template()["Resources"]["TailoredCvHandlerPolicy"]["Properties"])
-    (statement,) = policy["PolicyDocument"]["Statement"]
+    statement, _ = policy["PolicyDocument"]["Statement"]
     assert statement["Effect"] == "Allow"
     assert tuple(statement["Action"]) == HANDLER_ACTIONS
     resources = statement["Resource"]
@@ -69,7 +71,10 @@ def test_the_python_definition_is_the_contracts_table() -> None:
         {"AttributeName": "user_id", "KeyType": "HASH"},
         {"AttributeName": "created_at", "KeyType": "RANGE"},
     ]
-    assert index["Projection"] == {"ProjectionType": "ALL"}
+    assert index["Projection"] == {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": ["expiration_timestamp"],
+    }
     assert {a["AttributeName"]: a["AttributeType"] for a in definition["AttributeDefinitions"]} == {
         "application_id": "S",
         "created_at": "S",
@@ -78,3 +83,17 @@ def test_the_python_definition_is_the_contracts_table() -> None:
     assert definition["BillingMode"] == "PAY_PER_REQUEST"
     assert definition["SSESpecification"]["Enabled"] is True
     assert TTL_ATTRIBUTE == "expiration_timestamp"
+
+
+def test_the_content_key_rotates_and_the_handler_may_only_use_it_for_cv_data_keys() -> None:
+    resources = _plain(_template()["Resources"])
+    key = resources["TailoredCvContentKey"]
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert key["DeletionPolicy"] == "Retain"
+    policy = resources["TailoredCvHandlerPolicy"]["Properties"]["PolicyDocument"]
+    _, statement = policy["Statement"]
+    # Exactly what KmsCipher calls, on this key, for data keys bound to the store's context.
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert statement["Resource"] == {"Fn::GetAtt": ["TailoredCvContentKey", "Arn"]}
+    conditions = statement["Condition"]["StringEquals"]
+    assert conditions == {f"kms:EncryptionContext:{k}": v for k, v in ENCRYPTION_CONTEXT.items()}

@@ -7,7 +7,8 @@ import zlib
 
 import pytest
 
-from careervp.dal.codec import IntegrityError, compress, decompress
+from careervp.dal.codec._envelope import compress, decompress
+from careervp.dal.errors import IntegrityError
 
 TEXT = b'{"executive_summary":"Built pipelines \xc3\xa9 and teams"}' * 50
 

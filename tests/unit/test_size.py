@@ -1,10 +1,11 @@
-"""Item size by DynamoDB's published rules."""
+"""Item size by DynamoDB's rules: base-100 digit pairs for numbers, UTF-8 for text."""
 
 from __future__ import annotations
 
 import pytest
 
-from careervp.dal.codec import AttributeValue, attribute_size, item_size
+from careervp.dal.codec import AttributeValue, item_size
+from careervp.dal.codec._size import attribute_size
 
 
 @pytest.mark.parametrize(
@@ -21,7 +22,14 @@ from careervp.dal.codec import AttributeValue, attribute_size, item_size
         ({"N": "123"}, 3),
         ({"N": "1000000"}, 2),
         ({"N": "0.001"}, 2),
-        ({"N": "-1.25"}, 3),
+        ({"N": "-1.25"}, 4),  # a negative number takes a terminator byte
+        ({"N": "1.2"}, 3),  # two digits from an even power of ten spill into a third pair
+        ({"N": "120"}, 3),
+        ({"N": "0.12"}, 2),
+        ({"N": "-0.5"}, 3),
+        ({"N": "0"}, 1),
+        ({"N": "1795689000"}, 5),
+        ({"N": "9.999999999999999e+125"}, 9),
         ({"N": "1e+100"}, 2),
         ({"L": []}, 3),
         ({"L": [{"S": "ab"}, {"BOOL": False}]}, 3 + (1 + 2) + (1 + 1)),

@@ -6,7 +6,8 @@ import base64
 
 import pytest
 
-from careervp.dal.codec import PageKey, PageTokenSigner, TokenError
+from careervp.dal.codec import PageKey, PageTokenSigner
+from careervp.dal.errors import PageTokenError
 
 KEY = PageKey(application_id="app-1", created_at="2026-11-26T10:30:00.000000Z")
 NOW = 1_800_000_000
@@ -26,13 +27,13 @@ def test_a_token_round_trips_for_its_listing() -> None:
 @pytest.mark.parametrize(("index", "user_id"), [("gsi", "u-2"), ("other", "u-1"), ("gsi", "u-1 ")])
 def test_a_token_is_bound_to_its_index_and_user(index: str, user_id: str) -> None:
     token = _signer().issue(KEY, index="gsi", user_id="u-1", now=NOW)
-    with pytest.raises(TokenError, match="not issued for this listing"):
+    with pytest.raises(PageTokenError, match="not issued for this listing"):
         _signer().verify(token, index=index, user_id=user_id, now=NOW)
 
 
 def test_length_prefixes_keep_index_and_user_apart() -> None:
     token = _signer().issue(KEY, index="ab", user_id="c", now=NOW)
-    with pytest.raises(TokenError):
+    with pytest.raises(PageTokenError):
         _signer().verify(token, index="a", user_id="bc", now=NOW)
 
 
@@ -42,16 +43,16 @@ def test_rotation_signs_with_the_first_secret_and_verifies_with_all() -> None:
     assert rotated.verify(old, index="gsi", user_id="u", now=NOW) == KEY
     new = rotated.issue(KEY, index="gsi", user_id="u", now=NOW)
     assert _signer(b"n" * 32).verify(new, index="gsi", user_id="u", now=NOW) == KEY
-    with pytest.raises(TokenError):
+    with pytest.raises(PageTokenError):
         _signer(b"o" * 32).verify(new, index="gsi", user_id="u", now=NOW)
 
 
 def test_tokens_expire_and_cannot_come_from_the_future() -> None:
     token = _signer().issue(KEY, index="gsi", user_id="u", now=NOW)
     assert _signer().verify(token, index="gsi", user_id="u", now=NOW + 3600) == KEY
-    with pytest.raises(TokenError, match="expired"):
+    with pytest.raises(PageTokenError, match="expired"):
         _signer().verify(token, index="gsi", user_id="u", now=NOW + 3601)
-    with pytest.raises(TokenError, match="future"):
+    with pytest.raises(PageTokenError, match="future"):
         _signer().verify(token, index="gsi", user_id="u", now=NOW - 301)
 
 
@@ -64,7 +65,7 @@ def test_non_canonical_base64_is_refused() -> None:
     last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".index(token[-1])
     twin = token[:-1] + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last ^ 1]
     assert base64.urlsafe_b64decode(twin + "=" * (-len(twin) % 4)) == raw
-    with pytest.raises(TokenError, match="malformed"):
+    with pytest.raises(PageTokenError, match="malformed"):
         _signer().verify(twin, index="gsi", user_id="u", now=NOW)
 
 
@@ -76,7 +77,7 @@ def test_an_unknown_version_is_refused_even_when_signed() -> None:
     body = bytes(raw[:-32])
     forged = body + signer._mac(SECRET, "gsi", "u", body)
     text = base64.urlsafe_b64encode(forged).rstrip(b"=").decode()
-    with pytest.raises(TokenError, match="version 2"):
+    with pytest.raises(PageTokenError, match="version 2"):
         signer.verify(text, index="gsi", user_id="u", now=NOW)
 
 
@@ -85,3 +86,5 @@ def test_weak_or_missing_secrets_are_configuration_errors() -> None:
         PageTokenSigner([], max_age_seconds=60)
     with pytest.raises(ValueError, match="16 bytes"):
         PageTokenSigner([b"short"], max_age_seconds=60)
+    with pytest.raises(TypeError, match="bytes"):
+        PageTokenSigner(["a text secret of 32 characters."], max_age_seconds=60)  # type: ignore[list-item]

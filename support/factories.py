@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from careervp.dal.codec import assemble, conform, prepare
 from careervp.models.tailor import (
     EducationEntry,
     ExperienceEntry,
@@ -24,7 +25,9 @@ from careervp.models.tailor import (
 if TYPE_CHECKING:
     import random
 
-__all__ = ["SENTENCES", "make_cv", "make_data"]
+    from careervp.dal.codec import Cipher, EncodedItem
+
+__all__ = ["SENTENCES", "encode", "make_cv", "make_data"]
 
 SENTENCES: list[str] = sorted(
     {
@@ -96,4 +99,24 @@ def make_data(
             output_tokens=rng.randrange(500, 8_000),
             cost_usd=rng.random() / 10,
         ),
+    )
+
+
+def encode(
+    application_id: str,
+    created_at: str,
+    expires_at: int,
+    data: TailoredCVData,
+    *,
+    write_id: str | None = "write-1",
+    cipher: Cipher | None = None,
+) -> EncodedItem:
+    """The item a save would store for ``data`` under this key (without a database)."""
+    return assemble(
+        prepare(conform(data)),
+        application_id,
+        created_at,
+        expires_at,
+        write_id=write_id,
+        cipher=cipher,
     )

@@ -1,13 +1,12 @@
-"""Start and stop the HTTP engines on 127.0.0.1 for the test session.
+"""Start and stop the HTTP engines on 127.0.0.1: moto's server (DynamoDB and KMS) and dynalite.
 
-Under ``CI=true`` an engine that cannot start fails the run; locally a missing ``node`` or an
-uninstalled dynalite skips its tests with the reason.
+An engine that cannot start raises ``EngineUnavailableError`` with the reason; the test suite
+skips on it locally and fails under ``CI=true``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import socket
 import subprocess
@@ -15,23 +14,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
-
-import pytest
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["dynalite_server", "free_port", "moto_server"]
+__all__ = ["EngineUnavailableError", "dynalite_server", "free_port", "moto_server"]
 
 DYNALITE_DIR = Path(__file__).parent / "dynalite"
 _STARTUP_SECONDS = 30.0
 
 
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"engine unavailable under CI: {reason}")
-    pytest.skip(reason)
+class EngineUnavailableError(RuntimeError):
+    """An engine that cannot run here (no Node.js, dynalite not installable)."""
 
 
 def free_port() -> int:
@@ -73,7 +68,7 @@ def _install_dynalite() -> None:
     """``npm ci`` from the committed lock file, so a fresh clone needs no extra step."""
     npm = shutil.which("npm")
     if npm is None:
-        _unavailable("npm is not installed, so dynalite cannot be installed")
+        raise EngineUnavailableError("npm is not installed, so dynalite cannot be installed")
     done = subprocess.run(  # noqa: S603
         [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
         cwd=DYNALITE_DIR,
@@ -83,7 +78,7 @@ def _install_dynalite() -> None:
         check=False,
     )
     if done.returncode != 0:
-        _unavailable(f"npm ci for dynalite failed: {done.stderr.strip()[-500:]}")
+        raise EngineUnavailableError(f"npm ci for dynalite failed: {done.stderr.strip()[-500:]}")
 
 
 @contextlib.contextmanager
@@ -101,7 +96,7 @@ def dynalite_server() -> Iterator[str]:
     node = shutil.which("node")
     cli = DYNALITE_DIR / "node_modules" / "dynalite" / "cli.js"
     if node is None:
-        _unavailable("node is not installed, so dynalite cannot run")
+        raise EngineUnavailableError("node is not installed, so dynalite cannot run")
     if not cli.exists():
         _install_dynalite()
     port = free_port()

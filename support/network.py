@@ -1,0 +1,137 @@
+"""Networks that misbehave on purpose, on 127.0.0.1.
+
+``LossyProxy`` forwards each HTTP request to an engine and, for the requests it is told to,
+lets the engine apply the request but closes the connection without answering: exactly what a
+client sees when a response is lost after DynamoDB applied a write. ``silent_server`` accepts
+connections and never answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["LossyProxy", "silent_server"]
+
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+
+
+class LossyProxy:
+    """``with LossyProxy(engine) as proxy:`` then point a client at ``proxy.endpoint``."""
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self._lock = threading.Lock()
+        self._drops: dict[str, int] = {}
+        self.forwarded: list[str] = []
+        self.dropped: list[str] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def drop_responses(self, operation: str, times: int = 1) -> None:
+        """Lose the responses of the next ``times`` requests of ``operation`` (e.g. PutItem)."""
+        with self._lock:
+            self._drops[operation] = self._drops.get(operation, 0) + times
+
+    def operations(self, operation: str) -> int:
+        """How many requests of ``operation`` reached the engine."""
+        with self._lock:
+            return self.forwarded.count(operation)
+
+    def _record(self, operation: str) -> bool:
+        """Note a forwarded request; whether its response must be lost."""
+        with self._lock:
+            self.forwarded.append(operation)
+            if self._drops.get(operation, 0) > 0:
+                self._drops[operation] -= 1
+                self.dropped.append(operation)
+                return True
+            return False
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
+                upstream = http.client.HTTPConnection(*proxy._upstream, timeout=30)
+                try:
+                    headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
+                    upstream.request("POST", self.path, body, headers)
+                    response = upstream.getresponse()
+                    payload = response.read()
+                finally:
+                    upstream.close()
+                if proxy._record(operation):
+                    # Applied by the engine, never answered: the client sees a closed connection.
+                    self.close_connection = True
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self.send_response(response.status)
+                for name, value in response.getheaders():
+                    if name.lower() not in _HOP_BY_HOP:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
+
+    def __enter__(self) -> LossyProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[str]:
+    """An endpoint on 127.0.0.1 that accepts every connection and never sends a byte."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                connection, _ = listener.accept()
+                held.append(connection)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in held:
+            connection.close()
+        listener.close()
