@@ -31,7 +31,7 @@ class LossyProxy:
         parts = urlsplit(upstream)
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self._lock = threading.Lock()
-        self._drops: dict[str, int] = {}
+        self._drops: dict[str, list[int]] = {}
         self.forwarded: list[str] = []
         self.dropped: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -43,10 +43,11 @@ class LossyProxy:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def drop_responses(self, operation: str, times: int = 1) -> None:
-        """Lose the responses of the next ``times`` requests of ``operation`` (e.g. PutItem)."""
+    def drop_responses(self, operation: str, times: int = 1, *, after: int = 0) -> None:
+        """Lose the responses of ``times`` requests of ``operation`` (e.g. PutItem), after
+        letting the next ``after`` through."""
         with self._lock:
-            self._drops[operation] = self._drops.get(operation, 0) + times
+            self._drops[operation] = [after, times]
 
     def operations(self, operation: str) -> int:
         """How many requests of ``operation`` reached the engine."""
@@ -57,11 +58,15 @@ class LossyProxy:
         """Note a forwarded request; whether its response must be lost."""
         with self._lock:
             self.forwarded.append(operation)
-            if self._drops.get(operation, 0) > 0:
-                self._drops[operation] -= 1
-                self.dropped.append(operation)
-                return True
-            return False
+            plan = self._drops.get(operation)
+            if plan is None or plan[1] == 0:
+                return False
+            if plan[0] > 0:
+                plan[0] -= 1
+                return False
+            plan[1] -= 1
+            self.dropped.append(operation)
+            return True
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         proxy = self

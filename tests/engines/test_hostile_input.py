@@ -100,7 +100,8 @@ def test_bad_limits_are_refused(store: Store, bad: object) -> None:
 
 
 bad_floats = st.sampled_from(
-    [float("nan"), float("inf"), float("-inf"), 1e127, -1e200, 1e-131, 5e-324]
+    # 1e126 is the same double as DynamoDB's maximum, 9.99...9E+125, but prints above it.
+    [float("nan"), float("inf"), float("-inf"), 1e126, -1e126, 1e127, -1e200, 1e-131, 5e-324]
 )
 bad_ints = st.one_of(
     st.integers(min_value=10**38, max_value=10**60),
@@ -132,6 +133,19 @@ def test_unstorable_numbers_are_refused(store: Store, case: tuple[str, float]) -
     assert store.count() == 0
 
 
+def _self_holding(data: TailoredCVData) -> None:
+    skills: list[object] = ["Python"]
+    skills.append(skills)
+    data.tailored_cv.skills = skills  # type: ignore[assignment]
+
+
+def _deeply_nested(data: TailoredCVData) -> None:
+    nested: list[object] = []
+    for _ in range(100_000):
+        nested = [nested]
+    data.tailored_cv.skills = nested  # type: ignore[assignment]
+
+
 MALFORMED: dict[str, Callable[[TailoredCVData], None]] = {
     "cv version as text": lambda d: setattr(d.tailored_cv, "source_cv_version", "7"),
     "skills as a string": lambda d: setattr(d.tailored_cv, "skills", "Python"),
@@ -144,6 +158,9 @@ MALFORMED: dict[str, Callable[[TailoredCVData], None]] = {
     "surrogate in metadata": lambda d: setattr(d.metadata, "llm_model", "bad \udfff"),
     "metadata missing": lambda d: setattr(d, "metadata", None),
     "an object in a list": lambda d: setattr(d.tailored_cv, "certifications", [object()]),
+    "a list that holds itself": _self_holding,
+    "nesting thousands deep": _deeply_nested,
+    "bytes for text": lambda d: setattr(d.tailored_cv, "executive_summary", b"raw bytes"),
 }
 
 
@@ -161,3 +178,18 @@ def test_a_non_model_is_refused(store: Store) -> None:
     assert result.code is ResultCode.VALIDATION_ERROR
     assert "TailoredCVData" in (result.error or "")
     assert store.count() == 0
+
+
+def test_a_malformed_artifact_on_save_is_ignored(store: Store) -> None:
+    data = _sample()
+    data.artifact = "not an artifact at all"  # type: ignore[assignment]
+    saved = store.handler().save_tailored_cv("app-1", data)
+    assert saved.success, saved.error
+    assert store.count() == 1
+
+
+def test_a_text_secret_is_refused_at_construction(store: Store) -> None:
+    with pytest.raises(TypeError, match="bytes"):
+        store.handler(token_secret="a text secret of 32 characters..")  # noqa: S106
+    with pytest.raises(ValueError, match="16 bytes"):
+        store.handler(token_secret=b"short")

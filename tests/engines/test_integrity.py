@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
+from botocore.exceptions import ClientError
 
 from careervp.dal.codec import canonical_json
 from careervp.models.result import ResultCode
 from support.factories import make_data
-from support.raw import key_of
+from support.raw import artifact_of, expire, key_of, raw_item, tamper
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -85,7 +86,25 @@ CORRUPTIONS: dict[str, Callable[[Raw], None]] = {
     "token usage with a huge number": lambda raw: raw["token_usage"]["M"].update(
         input_tokens={"N": "1" * 38}
     ),
+    "text that is not valid Unicode": lambda raw: raw["metadata"]["M"].update(
+        llm_model={"S": "model \ud800"}
+    ),
+    "a field the store does not know": lambda raw: raw["metadata"]["M"].update(
+        extra_field={"S": "x"}
+    ),
+    "no write id, as before this release": lambda raw: raw.pop("write_id"),
 }
+# Corruptions that leave the item readable: an earlier release's items have no write_id.
+READABLE = {"no write id, as before this release"}
+
+
+def _corrupt(store: Store, artifact_id: str, name: str) -> Raw:
+    """Apply a corruption with a plain client; skip where the engine cannot store it (moto
+    refuses lone surrogates, which DynamoDB's JSON and dynalite accept)."""
+    try:
+        return tamper(store.client, store.table_name, artifact_id, CORRUPTIONS[name])
+    except (ClientError, UnicodeEncodeError) as exc:
+        pytest.skip(f"{store.engine.name} cannot store this corruption ({type(exc).__name__})")
 
 
 @pytest.mark.parametrize("name", sorted(CORRUPTIONS))
@@ -95,12 +114,7 @@ def test_corrupted_items_are_refused_by_every_read(store: Store, name: str) -> N
     saved = handler.save_tailored_cv("app-1", make_data(rng, user_id="u-owner"))
     assert saved.success
     application_id, created_at = key_of(saved.data)
-    key = {"application_id": {"S": application_id}, "created_at": {"S": created_at}}
-    raw: Raw = store.client.get_item(TableName=store.table_name, Key=key, ConsistentRead=True)[
-        "Item"
-    ]
-    CORRUPTIONS[name](raw)
-    store.client.put_item(TableName=store.table_name, Item=raw)
+    raw = _corrupt(store, saved.data, name)
     user = raw["user_id"]["S"]
 
     tracemalloc.start()
@@ -113,8 +127,54 @@ def test_corrupted_items_are_refused_by_every_read(store: Store, name: str) -> N
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    if name in READABLE:
+        assert all(outcome.success for outcome in outcomes), outcomes
+        return
     for outcome in outcomes:
         assert outcome.code is ResultCode.INTEGRITY_ERROR, (name, outcome)
         assert saved.data in (outcome.error or "")
         assert "Forged" not in (outcome.error or "")
+        (outcome.error or "").encode("utf-8")  # a sentence a handler can log and print
     assert peak < 64 * 1024 * 1024, f"reading a corrupted item peaked at {peak} bytes"
+
+
+@pytest.mark.parametrize("name", sorted(set(CORRUPTIONS) - READABLE))
+def test_an_unreadable_version_can_be_deleted_by_its_id(store: Store, name: str) -> None:
+    handler = store.handler()
+    saved = handler.save_tailored_cv("app-1", make_data(random.Random(5), user_id="u-owner"))
+    assert saved.success
+    raw = _corrupt(store, saved.data, name)
+    user = raw["user_id"]["S"]
+    assert handler.list_tailored_cvs_for_user(user).code is ResultCode.INTEGRITY_ERROR
+    deleted = handler.delete_tailored_cv(*key_of(saved.data))
+    assert deleted.success, deleted.error
+    assert store.count() == 0
+    assert handler.list_tailored_cvs_for_user(user).success
+
+
+def test_an_expired_version_is_not_deleted_and_reads_as_not_found(store: Store) -> None:
+    handler = store.handler()
+    saved = handler.save_tailored_cv("app-1", make_data(random.Random(6)))
+    assert saved.success
+    expire(store.client, store.table_name, saved.data)
+    assert handler.delete_tailored_cv(*key_of(saved.data)).code is ResultCode.NOT_FOUND
+    assert store.count() == 1
+
+
+def test_a_key_the_store_could_not_have_written_fails_the_listings_by_name(store: Store) -> None:
+    handler = store.handler()
+    saved = handler.save_tailored_cv("app-k", make_data(random.Random(7), user_id="u-k"))
+    assert saved.success
+    raw = raw_item(store.client, store.table_name, saved.data)
+    raw["created_at"] = {"S": "2026-11-26 10:30:00"}  # another writer's format
+    store.client.put_item(TableName=store.table_name, Item=raw)
+    for outcome in (
+        handler.list_tailored_cvs_for_user("u-k"),
+        handler.list_tailored_cvs_for_application("app-k"),
+    ):
+        assert outcome.code is ResultCode.INTEGRITY_ERROR, outcome
+        assert "app-k#2026-11-26 10:30:00" in (outcome.error or "")
+    exported = handler.export_tailored_cvs_for_user("u-k")
+    assert exported.success
+    assert exported.data["unreadable"] == ["app-k#2026-11-26 10:30:00"]
+    assert [artifact_of(i).artifact_id for i in exported.data["items"]] == [saved.data]

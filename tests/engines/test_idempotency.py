@@ -1,0 +1,129 @@
+"""Idempotency keys: a repeated save within 24 hours stores nothing; its record stays invisible."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from careervp.dal.codec import item_size
+from careervp.dal.schema import TTL_ATTRIBUTE, WRITE_ID
+from careervp.models.result import ResultCode
+from support.factories import make_data
+from support.raw import artifact_of
+
+if TYPE_CHECKING:
+    from tests.conftest import Store
+
+MARKER = "Ixchel-Marker-Phrase"
+
+
+def _records(store: Store) -> list[dict[str, object]]:
+    return [item for item in store.scan() if "tailored_cv" not in item]
+
+
+def test_the_same_key_and_content_returns_the_first_id_and_stores_nothing(store: Store) -> None:
+    handler = store.handler()
+    data = make_data(random.Random(1), user_id="u-idem")
+    first = handler.save_tailored_cv("app-idem", data, idempotency_key="msg-1")
+    store.clock.advance(timedelta(hours=23, minutes=59))  # a redelivery, almost a day later
+    again = handler.save_tailored_cv("app-idem", data, idempotency_key="msg-1")
+    assert first.success, first.error
+    assert again.success, again.error
+    assert again.data == first.data
+    assert store.count() == 2  # one version, one record
+
+
+def test_the_same_key_with_other_content_is_a_conflict_naming_the_key(store: Store) -> None:
+    handler = store.handler()
+    rng = random.Random(2)
+    first = handler.save_tailored_cv("app-idem", make_data(rng), idempotency_key="msg-2")
+    assert first.success
+    other = handler.save_tailored_cv("app-idem", make_data(rng), idempotency_key="msg-2")
+    assert other.code is ResultCode.CONFLICT
+    assert "msg-2" in (other.error or "")
+    elsewhere = handler.save_tailored_cv(
+        "app-other", make_data(random.Random(2)), idempotency_key="msg-2"
+    )
+    assert elsewhere.code is ResultCode.CONFLICT
+    assert store.count() == 2
+
+
+def test_a_key_older_than_a_day_is_free_again(store: Store) -> None:
+    handler = store.handler()
+    data = make_data(random.Random(3))
+    first = handler.save_tailored_cv("app-idem", data, idempotency_key="msg-3")
+    store.clock.advance(timedelta(hours=24, seconds=1))
+    later = handler.save_tailored_cv("app-idem", data, idempotency_key="msg-3")
+    assert first.success
+    assert later.success
+    assert later.data != first.data
+    assert len(_records(store)) == 1  # the expired record was taken over, not added to
+
+
+def test_records_are_invisible_to_every_read_and_hold_no_cv_text(store: Store) -> None:
+    handler = store.handler()
+    data = make_data(random.Random(4), user_id="u-rec")
+    data.tailored_cv.executive_summary = f"{MARKER} runs platforms"
+    saved = handler.save_tailored_cv("app-rec", data, idempotency_key="msg-4")
+    assert saved.success
+    page = handler.list_tailored_cvs_for_user("u-rec")
+    assert page.success
+    assert [artifact_of(i).artifact_id for i in page.data["items"]] == [saved.data]
+    listed = handler.list_tailored_cvs_for_application("app-rec")
+    assert listed.success
+    assert len(listed.data) == 1
+    exported = handler.export_tailored_cvs_for_user("u-rec")
+    assert exported.success
+    assert (exported.data["count"], exported.data["unreadable"]) == (1, [])
+    assert handler.count_tailored_cvs_for_user("u-rec").data == 1
+
+    (record,) = _records(store)
+    assert "user_id" not in record  # so the user index never sees it
+    assert MARKER not in repr(record)
+    assert set(record) == {
+        "application_id",
+        "created_at",
+        "artifact_id",
+        WRITE_ID,
+        "fingerprint",
+        TTL_ATTRIBUTE,
+    }
+    now = int(store.clock.now.timestamp())
+    assert int(record[TTL_ATTRIBUTE]["N"]) == now + 86_400  # type: ignore[index]
+    assert item_size(record) < 1024  # type: ignore[arg-type]  # one write unit
+
+    erased = handler.delete_all_tailored_cvs_for_user("u-rec")
+    assert erased.data == 1
+    assert len(_records(store)) == 1  # records expire by TTL; they hold no personal content
+
+
+def test_a_keyed_save_that_collides_moves_and_its_repeat_finds_the_moved_version(
+    store: Store,
+) -> None:
+    handler = store.handler()  # the clock stands still: every save wants the same microsecond
+    rng = random.Random(5)
+    unkeyed = handler.save_tailored_cv("app-move", make_data(rng))
+    data = make_data(rng)
+    keyed = handler.save_tailored_cv("app-move", data, idempotency_key="msg-5")
+    again = handler.save_tailored_cv("app-move", data, idempotency_key="msg-5")
+    assert unkeyed.success
+    assert keyed.success, keyed.error
+    assert keyed.data.endswith(".000001Z")
+    assert again.data == keyed.data
+    listed = handler.list_tailored_cvs_for_application("app-move")
+    assert listed.success
+    assert len(listed.data) == 2
+
+
+def test_a_bad_idempotency_key_is_refused_and_nothing_is_written(store: Store) -> None:
+    handler = store.handler()
+    for bad in ("", " padded", "x" * 1025, "tab\there", 42):
+        result = handler.save_tailored_cv(
+            "app-bad",
+            make_data(random.Random(6)),
+            idempotency_key=bad,  # type: ignore[arg-type]
+        )
+        assert result.code is ResultCode.VALIDATION_ERROR, bad
+        assert "idempotency_key" in (result.error or "")
+    assert store.count() == 0
