@@ -15,7 +15,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from mypy_boto3_dynamodb import DynamoDBClient
+    from botocore.client import BaseClient
 
 __all__ = ["Fault", "error_body"]
 
@@ -45,7 +45,7 @@ class Fault:
 
     def __init__(
         self,
-        client: DynamoDBClient,
+        client: BaseClient,
         operation: str,
         *,
         times: int,
@@ -53,7 +53,8 @@ class Fault:
         status: int = 400,
         body: bytes | Callable[[dict[str, Any]], bytes] = b"{}",
     ) -> None:
-        if client.meta.endpoint_url.startswith("https://dynamodb.") and _in_process_moto():
+        service = client.meta.service_model.service_id.hyphenize()
+        if client.meta.endpoint_url.startswith(f"https://{service}.") and _in_process_moto():
             pytest.skip("moto's in-process mock answers before-send itself; faults need HTTP")
         self.calls = 0
         self.injected = 0
@@ -61,7 +62,7 @@ class Fault:
         self._after = after
         self._status = status
         self._body = body
-        client.meta.events.register(f"before-send.dynamodb.{operation}", self)
+        client.meta.events.register(f"before-send.{service}.{operation}", self)
 
     # Returns Any: botocore-stubs type event handlers as returning None, but before-send
     # handlers answer with a response.

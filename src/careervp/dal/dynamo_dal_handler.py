@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from careervp.dal.codec import Cipher
     from careervp.dal.plans import Plan
     from careervp.models.tailor import (
+        EncryptionProgress,
         TailoredCVData,
         TailoredCVPage,
         UserExport,
@@ -70,6 +71,7 @@ _ACTIONS = {
     "export_tailored_cvs_for_user": "exporting a user's tailored CVs",
     "delete_all_tailored_cvs_for_user": "erasing a user's tailored CVs",
     "count_tailored_cvs_for_user": "counting a user's tailored CVs",
+    "encrypt_existing_versions": "encrypting stored tailored CVs",
 }
 _FAILURE_LEVELS = {
     ResultCode.VALIDATION_ERROR: logging.DEBUG,
@@ -319,3 +321,14 @@ class DynamoDalHandler:
     def count_tailored_cvs_for_user(self, user_id: str) -> Result[int]:
         """How many versions the table holds for a user, expired ones included."""
         return self._run("count_tailored_cvs_for_user", plans.count_user(self._ctx, user_id))
+
+    def encrypt_existing_versions(
+        self, cursor: str | None = None, *, page_size: int = 100, dry_run: bool = False
+    ) -> Result[EncryptionProgress]:
+        """Encrypt one page of the table's format-1 versions in place (an operator's task: it
+        scans the table). Call again with ``next_cursor`` until it is ``None``; a stopped run
+        resumes from the last cursor, and versions already encrypted are not read again."""
+        return self._run(
+            "encrypt_existing_versions",
+            plans.encrypt_page(self._ctx, cursor, page_size, dry_run=dry_run),
+        )

@@ -20,6 +20,7 @@ from careervp.dal.plans._calls import (
     Get,
     Put,
     Query,
+    Scan,
     Sleep,
     Update,
 )
@@ -71,6 +72,8 @@ class Sender:
             return client.delete_item(**call.request)
         if isinstance(call, Update):
             return client.update_item(**call.request)
+        if isinstance(call, Scan):
+            return client.scan(**call.request)
         if isinstance(call, BatchGet):
             return client.batch_get_item(**call.request)
         if isinstance(call, BatchWrite):

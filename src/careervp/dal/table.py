@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "HANDLER_ACTIONS",
     "INDEX_PROJECTION",
+    "OPERATOR_ACTIONS",
     "TableReport",
     "create_table",
     "ensure_table",
@@ -50,6 +51,15 @@ HANDLER_ACTIONS = (
     "dynamodb:PutItem",
     "dynamodb:Query",
     "dynamodb:UpdateItem",
+)
+# What only operators run (the CLI's create-table and encrypt-existing), never the handler role.
+OPERATOR_ACTIONS = (
+    "dynamodb:CreateTable",
+    "dynamodb:DescribeContinuousBackups",
+    "dynamodb:DescribeTable",
+    "dynamodb:DescribeTimeToLive",
+    "dynamodb:Scan",
+    "dynamodb:UpdateTimeToLive",
 )
 # The user index carries the keys and the TTL, enough to find and filter a user's versions; a
 # page reads its items from the table by key. docs/performance.md has the cost model.

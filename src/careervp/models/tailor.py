@@ -15,6 +15,7 @@ import msgspec
 
 __all__ = [
     "EducationEntry",
+    "EncryptionProgress",
     "ExperienceEntry",
     "NonEmptyText",
     "NonNegativeFloat",
@@ -104,3 +105,13 @@ class UserExport(TypedDict):
     items: list[TailoredCVData]
     unreadable: list[str]
     count: int
+
+
+class EncryptionProgress(TypedDict):
+    """One page of an upgrade of format-1 versions to encrypted ones (``encrypt-existing``)."""
+
+    scanned: int
+    encrypted: int
+    unreadable: list[str]
+    changed: list[str]
+    next_cursor: str | None

@@ -1,19 +1,25 @@
-"""``create-table``: create the table, or check an existing one and repair its TTL."""
+"""Operators' commands: ``create-table`` (create, or check and repair TTL) and
+``encrypt-existing`` (upgrade format-1 versions to encrypted ones, resumably)."""
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from careervp.dal.cli.render import emit
+from careervp.dal.cli.progress import Progress
+from careervp.dal.cli.render import EXIT_CODES, emit, fail, plural
 from careervp.dal.table import ensure_table
+from careervp.models.result import ResultCode
 
 if TYPE_CHECKING:
     import argparse
 
     from mypy_boto3_dynamodb import DynamoDBClient
 
-__all__ = ["create_table"]
+    from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+
+__all__ = ["create_table", "encrypt_existing"]
 
 # The table exists but cannot serve the store: the database-side failure code.
 UNSERVICEABLE_EXIT = 4
@@ -45,3 +51,60 @@ def create_table(args: argparse.Namespace, client: DynamoDBClient, name: str) ->
         human,
     )
     return 0 if report.serviceable else UNSERVICEABLE_EXIT
+
+
+def _read_checkpoint(path: Path | None) -> str | None:
+    if path is None or not path.exists():
+        return None
+    return path.read_text().strip() or None
+
+
+def _write_checkpoint(path: Path, cursor: str | None) -> None:
+    if cursor is None:
+        path.unlink(missing_ok=True)  # finished: the next run starts from the beginning
+        return
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(cursor + "\n")
+    partial.replace(path)
+
+
+def encrypt_existing(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    checkpoint = Path(args.checkpoint) if args.checkpoint else None
+    cursor = _read_checkpoint(checkpoint)
+    totals: dict[str, Any] = {"scanned": 0, "encrypted": 0, "unreadable": [], "changed": []}
+    progress = Progress("would encrypt" if args.dry_run else "encrypted")
+    try:
+        while True:
+            page = dal.encrypt_existing_versions(
+                cursor, page_size=args.page_size, dry_run=args.dry_run
+            )
+            if not page.success:
+                resume = f"; run again with --checkpoint {checkpoint}" if checkpoint else ""
+                return fail(page.code, f"{page.error}{resume}")
+            for name in ("scanned", "encrypted", "unreadable", "changed"):
+                totals[name] += page.data[name]
+            progress(totals["encrypted"])
+            cursor = page.data["next_cursor"]
+            if checkpoint is not None and not args.dry_run:
+                _write_checkpoint(checkpoint, cursor)
+            if cursor is None:
+                break
+    finally:
+        progress.close()
+    for artifact in totals["unreadable"]:
+        sys.stderr.write(f"unreadable (left as it was): {artifact}\n")
+    for artifact in totals["changed"]:
+        sys.stderr.write(f"changed while upgrading (left as it was; run again): {artifact}\n")
+    verb = "would encrypt" if args.dry_run else "encrypted"
+    emit(
+        args,
+        {"dry_run": args.dry_run, **totals},
+        [
+            (
+                f"{verb} {plural(totals['encrypted'], 'version')} of {totals['scanned']} scanned;"
+                f" {len(totals['unreadable'])} unreadable, {len(totals['changed'])} changed"
+                " meanwhile"
+            )
+        ],
+    )
+    return EXIT_CODES[ResultCode.INTEGRITY_ERROR] if totals["unreadable"] else 0

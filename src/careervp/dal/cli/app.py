@@ -25,12 +25,14 @@ from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.errors import service_error
 from careervp.dal.schema import CREATED_AT_EXAMPLE
-from careervp.dal.settings import TABLE_NAME_ENV
+from careervp.dal.settings import KMS_KEY_ENV, TABLE_NAME_ENV
 from careervp.dal.validation import MAX_LIMIT
 from careervp.models.result import ResultCode
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 __all__ = ["build_parser", "main"]
 
@@ -45,6 +47,7 @@ _DATA_COMMANDS: dict[str, Callable[[argparse.Namespace, DynamoDalHandler], int]]
     "delete": commands.delete,
     "export-user": subject.export_user,
     "erase-user": subject.erase_user,
+    "encrypt-existing": admin.encrypt_existing,
 }
 
 
@@ -150,6 +153,28 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("user_id", help="the data subject's user id")
     erase.add_argument("--dry-run", action="store_true", help="count what would be deleted")
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    encrypt = _command(
+        sub,
+        "encrypt-existing",
+        "encrypt every format-1 (plain) version in place with the KMS key; resumable",
+    )
+    encrypt.add_argument(
+        "--kms-key-id",
+        default=os.environ.get(KMS_KEY_ENV),
+        help=f"the KMS key (id, ARN or alias; default ${KMS_KEY_ENV})",
+    )
+    encrypt.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="keep the position here after every page; a stopped run resumes from it",
+    )
+    encrypt.add_argument(
+        "--page-size", type=int, default=100, help="items scanned per page, 1 to 1000 (default 100)"
+    )
+    encrypt.add_argument(
+        "--dry-run", action="store_true", help="verify and count what would be encrypted"
+    )
     return parser
 
 
@@ -174,6 +199,15 @@ def _configure_logging(*, verbose: bool) -> None:
     store.propagate = False
 
 
+def _handler(args: argparse.Namespace, client: DynamoDBClient, table_name: str) -> DynamoDalHandler:
+    key_id = getattr(args, "kms_key_id", None)
+    if key_id:
+        from careervp.dal.encryption import KmsCipher  # noqa: PLC0415 - only this command
+
+        return DynamoDalHandler(client, table_name, cipher=KmsCipher.from_environment(key_id))
+    return DynamoDalHandler(client, table_name)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     table_name = args.table or os.environ.get(TABLE_NAME_ENV) or DEFAULT_TABLE
     if args.command == "demo":
@@ -184,7 +218,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     try:
         if args.command == "create-table":
             return admin.create_table(args, client, table_name)
-        return _DATA_COMMANDS[args.command](args, DynamoDalHandler(client, table_name))
+        return _DATA_COMMANDS[args.command](args, _handler(args, client, table_name))
     except (ClientError, BotoCoreError) as exc:
         error = service_error(
             exc,

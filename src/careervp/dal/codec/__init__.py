@@ -37,7 +37,13 @@ from careervp.dal.codec._record import (
     same_content,
 )
 from careervp.dal.codec._size import MAX_ITEM_BYTES, item_size
-from careervp.dal.codec._tokens import MIN_SECRET_BYTES, PageKey, PageTokenSigner
+from careervp.dal.codec._tokens import (
+    MIN_SECRET_BYTES,
+    PageKey,
+    PageTokenSigner,
+    read_scan_cursor,
+    scan_cursor,
+)
 
 __all__ = [
     "FORMAT_ENCRYPTED",
@@ -69,7 +75,9 @@ __all__ = [
     "read_expiration",
     "read_format",
     "read_key",
+    "read_scan_cursor",
     "read_write_id",
     "same_content",
+    "scan_cursor",
     "unmarshal",
 ]

@@ -24,12 +24,19 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from careervp.dal.errors import PageTokenError
+from careervp.dal.errors import InvalidInputError, PageTokenError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["MAX_TOKEN_CHARS", "MIN_SECRET_BYTES", "PageKey", "PageTokenSigner"]
+__all__ = [
+    "MAX_TOKEN_CHARS",
+    "MIN_SECRET_BYTES",
+    "PageKey",
+    "PageTokenSigner",
+    "read_scan_cursor",
+    "scan_cursor",
+]
 
 MAX_TOKEN_CHARS = 4096
 MIN_SECRET_BYTES = 16
@@ -114,3 +121,23 @@ class PageTokenSigner:
         except msgspec.DecodeError:
             raise PageTokenError("the page token is malformed") from None
         return PageKey(application_id=application_id, created_at=created_at)
+
+
+def scan_cursor(key: PageKey) -> str:
+    """Where a scan of the whole table stopped, for an operator to resume from (not signed:
+    it is handed to whoever can scan the table anyway)."""
+    raw = _KEY_ENCODER.encode((key.application_id, key.created_at))
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def read_scan_cursor(cursor: object) -> PageKey:
+    if not isinstance(cursor, str) or not 0 < len(cursor) <= MAX_TOKEN_CHARS:
+        raise InvalidInputError("the resume cursor is malformed")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        application_id, created_at = _KEY_DECODER.decode(raw)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise InvalidInputError("the resume cursor is malformed") from None
+    if not application_id or not created_at:
+        raise InvalidInputError("the resume cursor is malformed")
+    return PageKey(application_id=application_id, created_at=created_at)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
         PutItemOutputTypeDef,
         QueryInputTypeDef,
         QueryOutputTypeDef,
+        ScanInputTypeDef,
+        ScanOutputTypeDef,
         UpdateItemInputTypeDef,
         UpdateItemOutputTypeDef,
     )
@@ -40,6 +42,7 @@ __all__ = [
     "Plan",
     "Put",
     "Query",
+    "Scan",
     "Sleep",
     "Update",
     "send",
@@ -78,6 +81,11 @@ class Delete(Call["DeleteItemOutputTypeDef"]):
 @dataclass(frozen=True, slots=True)
 class Query(Call["QueryOutputTypeDef"]):
     request: QueryInputTypeDef
+
+
+@dataclass(frozen=True, slots=True)
+class Scan(Call["ScanOutputTypeDef"]):
+    request: ScanInputTypeDef
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from careervp.dal.schema import (
     APPLICATION_ID,
     ARTIFACT_ID,
+    CHECKSUM,
     CREATED_AT,
+    FORMAT_VERSION,
     TTL_ATTRIBUTE,
     USER_ID,
     WRITE_ID,
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
         GetItemInputTypeDef,
         PutItemInputTypeDef,
         QueryInputTypeDef,
+        ScanInputTypeDef,
         UniversalAttributeValueTypeDef,
         UpdateItemInputTypeDef,
     )
@@ -47,6 +50,8 @@ __all__ = [
     "put_version",
     "query_application",
     "query_user",
+    "replace_plain",
+    "scan_plain",
 ]
 
 # Keeps items whose TTL is after :now. Written as "not (a number that is not after now)"
@@ -197,5 +202,38 @@ def batch_get(table: str, keys: Sequence[Item], *, consistent: bool) -> BatchGet
 def batch_delete(table: str, keys: Sequence[Item]) -> BatchWriteItemInputTypeDef:
     return {
         "RequestItems": {table: [{"DeleteRequest": {"Key": key}} for key in keys]},
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+
+
+def scan_plain(table: str, start: StartKey | None, limit: int) -> ScanInputTypeDef:
+    """A page of the table's format-1 versions (idempotency records have no format_version)."""
+    request: ScanInputTypeDef = {
+        "TableName": table,
+        "FilterExpression": f"{FORMAT_VERSION} = :plain",
+        "ExpressionAttributeValues": {":plain": {"N": "1"}},
+        "ConsistentRead": True,
+        "Limit": limit,
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+    if start is not None:
+        request["ExclusiveStartKey"] = start
+    return request
+
+
+def replace_plain(table: str, item: Item, *, checksum: str, expires_at: int) -> PutItemInputTypeDef:
+    return {
+        "TableName": table,
+        "Item": item,
+        # Replaces the format-1 version exactly as it was read: a version deleted, re-encrypted
+        # or edited meanwhile is left alone (and reported), never overwritten.
+        "ConditionExpression": (
+            f"{FORMAT_VERSION} = :plain AND {CHECKSUM} = :checksum AND {TTL_ATTRIBUTE} = :ttl"
+        ),
+        "ExpressionAttributeValues": {
+            ":plain": {"N": "1"},
+            ":checksum": {"S": checksum},
+            ":ttl": {"N": str(expires_at)},
+        },
         "ReturnConsumedCapacity": "TOTAL",
     }
