@@ -148,6 +148,16 @@ class Records(logging.Handler):
         return "\n".join(f"{r.getMessage()} {r.__dict__!r}" for r in self.records)
 
 
+@pytest.fixture(autouse=True)
+def isolated_loggers() -> Iterator[None]:
+    """Tests that run the CLI in-process configure its logging; no other test may see that."""
+    loggers = [logging.getLogger(name) for name in ("careervp", "careervp.dal")]
+    saved = [(lg.handlers[:], lg.level, lg.propagate) for lg in loggers]
+    yield
+    for lg, (handlers, level, propagate) in zip(loggers, saved, strict=True):
+        lg.handlers, lg.level, lg.propagate = handlers, level, propagate
+
+
 @pytest.fixture
 def log_records() -> Iterator[Records]:
     store_logger = logging.getLogger("careervp.dal")

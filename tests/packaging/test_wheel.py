@@ -13,12 +13,8 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 ROOT = Path(__file__).parents[2]
 
@@ -55,7 +51,7 @@ def _run(*argv: str, env: dict[str, str] | None = None, cwd: Path | None = None)
 
 
 @pytest.fixture(scope="session")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     uv = _uv()
     work = tmp_path_factory.mktemp("wheel")
     _run(uv, "build", "--wheel", "--out-dir", str(work / "dist"), str(ROOT))
@@ -77,7 +73,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (host / "careervp" / "models").mkdir(parents=True)
     (host / "careervp" / "handlers" / "tailor.py").write_text(HOST_HANDLER)
     (host / "careervp" / "models" / "job.py").write_text(HOST_MODEL)
-    yield environment
+    return environment
 
 
 def _python(venv: Path, code: str, **env: str) -> str:
@@ -137,7 +133,7 @@ def test_importing_in_lambda_loads_no_xray_and_a_save_logs_through_careervp_dal(
         AWS_LAMBDA_FUNCTION_NAME="tailor",
         AWS_ENDPOINT_URL_DYNAMODB=moto_server_endpoint,
         AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - moto takes any key
     )
     first, second = out.strip().split("\n")
     assert first == "[] True"

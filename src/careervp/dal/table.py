@@ -102,15 +102,19 @@ def table_definition(
     }
 
 
+# What an engine without the TTL API answers (dynalite); AWS and Alternator have it.
+_NO_TTL_API = "UnknownOperationException"
+
+
 def _enable_ttl(client: DynamoDBClient, table_name: str) -> str | None:
-    """Turn TTL on; ``None`` when done, else why not (dynalite has no TTL API)."""
+    """Turn TTL on; ``None`` when done, else the error code saying why not."""
     try:
         client.update_time_to_live(
             TableName=table_name,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
         )
     except ClientError as exc:
-        return f"TTL could not be enabled ({error_code(exc)})"
+        return error_code(exc)
     return None
 
 
@@ -132,10 +136,15 @@ def create_table(
         TableName=table_name,
         WaiterConfig={"Delay": 1, "MaxAttempts": max(1, math.ceil(wait_timeout))},
     )
-    problem = _enable_ttl(client, table_name)
-    if problem is not None:
-        logger.warning("%s on table %s", problem, table_name, extra={"table": table_name})
-    return problem is None
+    refused = _enable_ttl(client, table_name)
+    if refused is not None:
+        logger.warning(
+            "TTL could not be enabled on table %s (%s)",
+            table_name,
+            refused,
+            extra={"table": table_name},
+        )
+    return refused is None
 
 
 @dataclass
@@ -225,7 +234,8 @@ def _check_ttl(client: DynamoDBClient, report: TableReport) -> None:
         ttl = client.describe_time_to_live(TableName=report.table)["TimeToLiveDescription"]
     except ClientError as exc:
         report.advisories.append(
-            f"this engine has no TTL API ({error_code(exc)}); reads still hide expired versions"
+            f"TTL is not reported by this engine ({error_code(exc)}); reads still hide expired"
+            " versions"
         )
         return
     status, attribute = ttl.get("TimeToLiveStatus"), ttl.get("AttributeName")
@@ -235,11 +245,16 @@ def _check_ttl(client: DynamoDBClient, report: TableReport) -> None:
                 f"TTL deletes by {attribute}, not {TTL_ATTRIBUTE}: versions would never expire"
             )
         return
-    problem = _enable_ttl(client, report.table)
-    if problem is None:
+    refused = _enable_ttl(client, report.table)
+    if refused is None:
         report.repaired.append(f"TTL was {status or 'off'}; enabled it on {TTL_ATTRIBUTE}")
+    elif refused == _NO_TTL_API:
+        report.advisories.append("this engine has no TTL API; reads still hide expired versions")
     else:
-        report.problems.append(f"TTL is {status or 'off'} and {problem}: CVs would outlive 90 days")
+        report.problems.append(
+            f"TTL is {status or 'off'} and could not be enabled ({refused}):"
+            " CVs would outlive 90 days"
+        )
 
 
 def ensure_table(

@@ -40,8 +40,8 @@ def _start_key(ctx: StoreContext, user_id: str, token: str, now: int) -> StartKe
         if ctx.secret_configured:
             raise
         raise PageTokenError(
-            f"{exc}: no {SECRET_ENV} is configured, so page tokens only verify in the"
-            " process that issued them; set it to the same value everywhere"
+            f"{exc}: {SECRET_ENV} is not set, so page tokens only verify in the process that"
+            f" issued them; set {SECRET_ENV} to the same value everywhere"
         ) from None
     try:
         check_id("page token application_id", key.application_id)

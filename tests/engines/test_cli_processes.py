@@ -1,0 +1,261 @@
+"""``careervp-dal`` as an operator runs it: separate processes, pipes, no secret configured,
+on moto's server and dynalite."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import msgspec
+import pytest
+
+from careervp.dal import __version__
+from careervp.dal.encryption import KmsCipher
+from support.factories import make_data
+from support.raw import tamper
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.conftest import Store
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Cli:
+    store: Store
+    env: dict[str, str]
+
+    def __call__(self, *argv: str, stdin: str | None = None, **extra_env: str) -> Ran:
+        done = subprocess.run(  # noqa: S603 - this interpreter running the package
+            [sys.executable, "-m", "careervp.dal.cli", *argv],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env={**self.env, **extra_env},
+            timeout=120,
+            check=False,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        return Ran(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def cli(http_store: Store) -> Cli:
+    keep = ("PATH", "HOME", "SYSTEMROOT", "LANG")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - local engines take any key
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ENDPOINT_URL_DYNAMODB=str(http_store.engine.endpoint_url),
+        AWS_ENDPOINT_URL_KMS=str(http_store.engine.kms_endpoint_url),
+        TAILORED_CV_TABLE_NAME=http_store.table_name,
+        PYTHONUNBUFFERED="1",
+    )
+    return Cli(http_store, env)
+
+
+def _versions(store: Store, user_id: str, count: int, *, days_ago: int = 0) -> list[str]:
+    """Versions saved through the library at the store's clock, ``days_ago`` days back."""
+    handler = store.handler()
+    rng = random.Random(f"{user_id}{days_ago}")
+    store.clock.advance(timedelta(days=-days_ago))
+    saved = []
+    for index in range(count):
+        store.clock.advance(timedelta(seconds=1))
+        result = handler.save_tailored_cv(
+            f"app-{user_id}-{index % 2}", make_data(rng, user_id=user_id, json_bytes=400)
+        )
+        assert result.success
+        saved.append(result.data)
+    store.clock.advance(timedelta(days=days_ago))
+    return saved
+
+
+def test_json_output_is_one_document_even_without_a_secret(cli: Cli) -> None:
+    _versions(cli.store, "u-json", 3)
+    for argv in (("--json", "list", "--user", "u-json"), ("list", "--user", "u-json", "--json")):
+        ran = cli(*argv)
+        assert ran.code == 0
+        page = json.loads(ran.out)  # the whole of stdout is the document
+        assert set(page) == {"items", "last_evaluated_key", "count"}
+        assert page["count"] == 3
+        assert "TAILORED_CV_PAGINATION_SECRET is not set" in ran.err  # the warning: stderr
+
+
+def test_paging_across_processes_with_the_token_as_printed(cli: Cli) -> None:
+    saved = _versions(cli.store, "u-pages", 5)
+    secret = {"TAILORED_CV_PAGINATION_SECRET": "an operator's secret of 32 chars"}
+    seen: list[str] = []
+    token: str | None = None
+    while True:
+        argv = ["list", "--user", "u-pages", "--limit", "2"]
+        ran = cli(*argv, *(["--next-token", token] if token else []), **secret)
+        assert ran.code == 0, ran.err
+        seen += re.findall(r"^(app-\S+#\S+Z)", ran.out, flags=re.MULTILINE)
+        found = re.search(r"--next-token (\S+)$", ran.out, flags=re.MULTILINE)
+        if found is None:
+            break
+        token = found.group(1)
+    assert seen == saved[::-1]
+
+
+def test_a_token_refused_for_want_of_a_secret_says_which_to_set(cli: Cli) -> None:
+    _versions(cli.store, "u-nosecret", 3)
+    first = json.loads(cli("--json", "list", "--user", "u-nosecret", "--limit", "1").out)
+    ran = cli("list", "--user", "u-nosecret", "--next-token", first["last_evaluated_key"])
+    assert ran.code == 2
+    assert "set TAILORED_CV_PAGINATION_SECRET" in ran.err
+
+
+def test_get_and_delete_take_the_id_put_prints(cli: Cli, tmp_path: Path) -> None:
+    document = tmp_path / "cv.json"
+    document.write_bytes(msgspec.json.encode(make_data(random.Random(1), user_id="u-ids")))
+    ran = cli("put", str(document), "--application-id", "app#with#hashes")
+    assert ran.code == 0, ran.err
+    artifact = ran.out.strip()
+    assert artifact.startswith("app#with#hashes#")
+    got = cli("get", artifact, "--json")
+    assert json.loads(got.out)["artifact"]["artifact_id"] == artifact
+    assert cli("delete", artifact).code == 0
+    assert cli("get", artifact).code == 1
+
+
+def test_erasure_counts_asks_and_refuses_without_a_terminal(cli: Cli) -> None:
+    _versions(cli.store, "u-erase", 30)
+    _versions(cli.store, "u-erase", 4, days_ago=120)  # expired, still held
+    dry = cli("erase-user", "u-erase", "--dry-run")
+    assert dry.code == 0
+    assert "would delete 34 versions of u-erase" in dry.out
+    refused = cli("erase-user", "u-erase", stdin="u-erase\n")  # stdin is a pipe, not a person
+    assert refused.code == 2
+    assert "needs --yes" in refused.err
+    assert "nothing was deleted" in refused.err
+    assert cli.store.count() == 34
+    done = cli("erase-user", "u-erase", "--yes")
+    assert done.code == 0
+    assert done.out.strip() == "deleted 34 versions of u-erase"
+    assert "erasing u-erase:" in done.err  # progress, on stderr
+    assert cli.store.count() == 0
+
+
+def test_the_export_holds_expired_versions_names_unreadable_ones_and_is_atomic(
+    cli: Cli, tmp_path: Path
+) -> None:
+    live = _versions(cli.store, "u-export", 3)
+    expired = _versions(cli.store, "u-export", 2, days_ago=95)
+    broken = live[0]
+    tamper(
+        cli.store.client,
+        cli.store.table_name,
+        broken,
+        lambda raw: raw.update(checksum={"S": "0" * 64}),
+    )
+    out = tmp_path / "export.jsonl"
+    ran = cli("export-user", "u-export", "--out", str(out))
+    assert ran.code == 3  # readable versions exported; the unreadable one named
+    assert broken in ran.err
+    lines = [msgspec.json.decode(line) for line in out.read_bytes().splitlines()]
+    exported = [line["artifact"]["artifact_id"] for line in lines]
+    assert exported == sorted([*live[1:], *expired], key=lambda a: a.rsplit("#", 1)[1])[::-1]
+    now = int(cli.store.clock.now.timestamp())
+    assert sum(line["artifact"]["expires_at"] <= now for line in lines) == 2
+
+    before = out.read_bytes()
+    failed = cli(
+        "export-user", "u-export", "--out", str(out), TAILORED_CV_TABLE_NAME="no-such-table"
+    )
+    assert failed.code == 4
+    assert out.read_bytes() == before  # the earlier export stands; no partial file either
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.jsonl"]
+
+
+def test_a_closed_pipe_ends_the_command_quietly(cli: Cli) -> None:
+    pipeline = f'"{sys.executable}" -m careervp.dal.cli demo | head -1'
+    done = subprocess.run(  # noqa: S603
+        ["/bin/bash", "-c", f'{pipeline}; echo "exit=${{PIPESTATUS[0]}}"'],
+        capture_output=True,
+        text=True,
+        env=cli.env,
+        timeout=120,
+        check=False,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("Embedded DynamoDB engine")
+    assert lines[-1] in ("exit=0", "exit=141")
+    assert "error" not in done.stderr.lower()
+    assert "Traceback" not in done.stderr
+
+
+def test_version_and_help_say_what_the_arguments_mean(cli: Cli) -> None:
+    assert cli("--version").out.strip() == f"careervp-dal {__version__}"
+    get = cli("get", "--help").out
+    assert "APPLICATION_ID#CREATED_AT" in get
+    assert "2026-11-26T10:30:00.123456Z" in get
+    assert "1 to 100 (default 10)" in cli("list", "--help").out
+    assert "(default 8000)" in cli("local-server", "--help").out
+    assert "--dry-run" in cli("erase-user", "--help").out
+
+
+def test_create_table_repairs_a_table_whose_ttl_is_off(cli: Cli) -> None:
+    client = cli.store.client
+    if cli.store.engine.name == "dynalite":
+        ran = cli("create-table")
+        assert ran.code == 0
+        assert "no TTL API" in ran.err
+        return
+    client.update_time_to_live(
+        TableName=cli.store.table_name,
+        TimeToLiveSpecification={"Enabled": False, "AttributeName": "expiration_timestamp"},
+    )
+    ran = cli("--json", "create-table")
+    assert ran.code == 0, ran.err
+    report = json.loads(ran.out)
+    assert report["serviceable"] is True
+    assert report["repaired"] == ["TTL was DISABLED; enabled it on expiration_timestamp"]
+    ttl = client.describe_time_to_live(TableName=cli.store.table_name)["TimeToLiveDescription"]
+    assert ttl["TimeToLiveStatus"] in ("ENABLED", "ENABLING")
+    assert any("point-in-time recovery" in note for note in report["advisories"])
+
+
+def test_encrypt_existing_upgrades_the_table_and_resumes_from_its_checkpoint(
+    cli: Cli, tmp_path: Path
+) -> None:
+    saved = _versions(cli.store, "u-upgrade", 5)
+    key_id = cli.store.engine.kms().create_key()["KeyMetadata"]["KeyId"]
+    dry = cli("encrypt-existing", "--kms-key-id", key_id, "--dry-run", "--json")
+    assert dry.code == 0, dry.err
+    assert json.loads(dry.out)["encrypted"] == 5
+    # A run that stopped after two versions left this checkpoint behind.
+    cipher = KmsCipher(cli.store.engine.kms(), key_id)
+    first = cli.store.handler(cipher=cipher).encrypt_existing_versions(None, page_size=2)
+    assert first.success
+    checkpoint = tmp_path / "upgrade.checkpoint"
+    checkpoint.write_text(str(first.data["next_cursor"]))
+    ran = cli("encrypt-existing", "--checkpoint", str(checkpoint), TAILORED_CV_KMS_KEY_ID=key_id)
+    assert ran.code == 0, ran.err
+    assert "encrypted 3 versions" in ran.out
+    assert not checkpoint.exists()  # finished: the next run starts over
+    raw = cli.store.scan()
+    assert {item["format_version"]["N"] for item in raw if "format_version" in item} == {"2"}
+    listed = cli("list", "--user", "u-upgrade", "--json", TAILORED_CV_KMS_KEY_ID=key_id)
+    assert [item["artifact"]["artifact_id"] for item in json.loads(listed.out)["items"]] == (
+        saved[::-1]
+    )
+    without_key = cli("get", saved[0])
+    assert without_key.code == 3
+    assert "TAILORED_CV_KMS_KEY_ID" in without_key.err
