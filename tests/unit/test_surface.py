@@ -19,6 +19,7 @@ PUBLIC = {
     "careervp.models.result": {"Err", "Ok", "Result", "ResultCode"},
     "careervp.models.tailor": {
         "EducationEntry",
+        "EncryptionProgress",
         "ExperienceEntry",
         "NonEmptyText",
         "NonNegativeFloat",
