@@ -10,15 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from careervp.models.tailor import TailoredCVData
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.service_resource import Table
 
 __all__ = ["naive_checksum", "naive_from_item", "naive_item", "naive_marshal", "naive_unmarshal"]
 
@@ -78,7 +75,3 @@ def naive_marshal(item: dict[str, Any]) -> dict[str, Any]:
 
 def naive_unmarshal(wire: dict[str, Any]) -> dict[str, Any]:
     return {k: _DESERIALIZER.deserialize(v) for k, v in wire.items()}
-
-
-def naive_save(table: Table, application_id: str, created_at: str, data: TailoredCVData) -> None:
-    table.put_item(Item=naive_item(application_id, created_at, data))

@@ -1,56 +1,78 @@
-"""A small timer for ratios on a noisy machine.
+"""Ratios on a noisy machine: both sides timed in alternating rounds, each a calibrated loop.
 
-``compare`` times two functions in alternating rounds, each a loop calibrated to a minimum
-duration, and keeps each one's fastest round: both see the same machine state, so a ratio does
-not drift with CPU frequency or a neighbour's load the way two separate measurements do.
+Each round times ``ours`` and then ``baseline`` back to back, so both see the same machine
+state; the ratio of a round is ours / baseline. ``compare`` reports the median ratio and its
+spread (lowest and highest round) and each side's fastest round as its absolute time. A ratio
+drifts far less with CPU frequency or a neighbour's load than two separate measurements do.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["compare", "per_call"]
+__all__ = ["Comparison", "compare", "per_call"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    ours: float  # seconds per call, fastest round
+    baseline: float
+    ratio: float  # median over rounds of ours / baseline
+    low: float
+    high: float
+
+    @property
+    def spread(self) -> str:
+        return f"{self.low:.2f}-{self.high:.2f}"
 
 
 def _loops(fn: Callable[[], object], min_time: float) -> int:
     loops = 1
     while True:
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(loops):
             fn()
-        if time.perf_counter() - start >= min_time / 4 or loops >= 1 << 20:
+        if time.process_time() - start >= min_time or loops >= 1 << 20:
             return loops
         loops *= 2
 
 
 def _round(fn: Callable[[], object], loops: int) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(loops):
         fn()
-    return (time.perf_counter() - start) / loops
+    return (time.process_time() - start) / loops
 
 
 def compare(
     ours: Callable[[], object],
     baseline: Callable[[], object],
     *,
-    min_time: float = 0.2,
-    rounds: int = 7,
-) -> tuple[float, float]:
-    """Seconds per call of ``ours`` and of ``baseline``, fastest of alternating rounds."""
+    min_time: float = 0.05,
+    rounds: int = 15,
+) -> Comparison:
     loops_a, loops_b = _loops(ours, min_time), _loops(baseline, min_time)
-    best_a = best_b = float("inf")
+    times_a, times_b = [], []
     for _ in range(rounds):
-        best_a = min(best_a, _round(ours, loops_a))
-        best_b = min(best_b, _round(baseline, loops_b))
-    return best_a, best_b
+        times_a.append(_round(ours, loops_a))
+        times_b.append(_round(baseline, loops_b))
+    ratios = [a / b for a, b in zip(times_a, times_b, strict=True)]
+    return Comparison(
+        ours=min(times_a),
+        baseline=min(times_b),
+        ratio=statistics.median(ratios),
+        low=min(ratios),
+        high=max(ratios),
+    )
 
 
-def per_call(fn: Callable[[], object], *, min_time: float = 0.2, rounds: int = 5) -> float:
+def per_call(fn: Callable[[], object], *, min_time: float = 0.05, rounds: int = 7) -> float:
     """Seconds per call of one function, fastest of ``rounds`` calibrated loops."""
     loops = _loops(fn, min_time)
     return min(_round(fn, loops) for _ in range(rounds))

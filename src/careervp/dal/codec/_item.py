@@ -54,7 +54,8 @@ S = TypeVar("S", bound=msgspec.Struct)
 
 
 class PreparedVersion(msgspec.Struct, frozen=True, kw_only=True):
-    """Everything about a version that does not depend on where it is stored."""
+    """Everything about a version that does not depend on where it is stored, built once a
+    save: the compressed blob, the checksum, and the attributes that copy the content."""
 
     data: TailoredCVData
     blob: bytes
@@ -62,6 +63,8 @@ class PreparedVersion(msgspec.Struct, frozen=True, kw_only=True):
     json_bytes: int
     metadata_json: bytes
     usage_json: bytes
+    content: Item
+    content_size: int
 
 
 class EncodedItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -84,6 +87,15 @@ def prepare(data: TailoredCVData) -> PreparedVersion:
             f"the tailored CV is {len(cv_json)} bytes of JSON, over the {MAX_INFLATED_BYTES}"
             " bytes a reader will inflate"
         )
+    metadata = data.metadata
+    content: Item = {
+        schema.USER_ID: {"S": metadata.user_id},
+        schema.JOB_ID: {"S": metadata.job_id},
+        schema.CV_VERSION: {"N": number_text(data.tailored_cv.source_cv_version)},
+        schema.METADATA: {"M": marshal_map(msgspec.to_builtins(metadata))},
+        schema.TOKEN_USAGE: {"M": marshal_map(msgspec.to_builtins(data.token_usage))},
+        schema.FVS_VALIDATION_PASSED: {"BOOL": metadata.fvs_validation_passed},
+    }
     return PreparedVersion(
         data=data,
         blob=compress(cv_json),
@@ -91,6 +103,8 @@ def prepare(data: TailoredCVData) -> PreparedVersion:
         json_bytes=len(cv_json),
         metadata_json=metadata_json,
         usage_json=usage_json,
+        content=content,
+        content_size=item_size(content),
     )
 
 
@@ -118,26 +132,20 @@ def assemble(
     cipher: Cipher | None,
 ) -> EncodedItem:
     """The item of ``prepared`` under a key; ``ItemTooLargeError`` when DynamoDB would refuse it."""
-    data = prepared.data
-    metadata = data.metadata
-    item: Item = {
+    placed: Item = {
         **schema.table_key(application_id, created_at),
-        schema.USER_ID: {"S": metadata.user_id},
-        schema.JOB_ID: {"S": metadata.job_id},
-        schema.CV_VERSION: {"N": number_text(data.tailored_cv.source_cv_version)},
-        schema.METADATA: {"M": marshal_map(msgspec.to_builtins(metadata))},
-        schema.TOKEN_USAGE: {"M": marshal_map(msgspec.to_builtins(data.token_usage))},
-        schema.FVS_VALIDATION_PASSED: {"BOOL": metadata.fvs_validation_passed},
         schema.TTL_ATTRIBUTE: {"N": str(expires_at)},
     }
     if write_id is not None:
-        item[schema.WRITE_ID] = {"S": write_id}
+        placed[schema.WRITE_ID] = {"S": write_id}
     if cipher is None:
-        item[schema.FORMAT_VERSION] = {"N": str(FORMAT_PLAIN)}
-        item[schema.CHECKSUM] = {"S": prepared.checksum}
-        item[schema.TAILORED_CV] = {"B": prepared.blob}
+        placed[schema.FORMAT_VERSION] = {"N": str(FORMAT_PLAIN)}
+        placed[schema.CHECKSUM] = {"S": prepared.checksum}
+        placed[schema.TAILORED_CV] = {"B": prepared.blob}
     else:
-        item[schema.FORMAT_VERSION] = {"N": str(FORMAT_ENCRYPTED)}
+        data = prepared.data
+        metadata = data.metadata
+        placed[schema.FORMAT_VERSION] = {"N": str(FORMAT_ENCRYPTED)}
         header = (
             FORMAT_ENCRYPTED,
             application_id,
@@ -150,14 +158,19 @@ def assemble(
             write_id,
         )
         aad = _binding(header, prepared.metadata_json, prepared.usage_json)
-        item[schema.TAILORED_CV] = {"B": cipher.encrypt(prepared.blob, aad)}
-    size = item_size(item)
+        placed[schema.TAILORED_CV] = {"B": cipher.encrypt(prepared.blob, aad)}
+    # Only what depends on the key is sized again: a retry under the next microsecond can
+    # change the TTL's digits, and so the size.
+    size = prepared.content_size + item_size(placed)
     if size > MAX_ITEM_BYTES:
         raise ItemTooLargeError(
             f"the item would be {size} bytes, over DynamoDB's {MAX_ITEM_BYTES}-byte limit"
         )
     return EncodedItem(
-        item=item, size=size, json_bytes=prepared.json_bytes, checksum=prepared.checksum
+        item={**placed, **prepared.content},
+        size=size,
+        json_bytes=prepared.json_bytes,
+        checksum=prepared.checksum,
     )
 
 
@@ -166,14 +179,15 @@ def assemble(
 
 def _get(raw: Mapping[str, object], name: str, tag: str) -> object:
     value = raw.get(name)
-    if not isinstance(value, Mapping) or len(value) != 1 or tag not in value:
+    # botocore hands back plain dicts; exact type checks are several times cheaper than ABCs.
+    if type(value) is not dict or len(value) != 1 or tag not in value:
         raise IntegrityError(f"attribute {name!r} is missing or not of type {tag}")
     return value[tag]
 
 
 def _string(raw: Mapping[str, object], name: str) -> str:
     value = _get(raw, name, "S")
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise IntegrityError(f"attribute {name!r} is not a string")
     return value
 
@@ -201,7 +215,7 @@ def _binary(raw: Mapping[str, object], name: str) -> bytes:
 
 def _struct_from_map(raw: Mapping[str, object], name: str, shape: type[S]) -> S:
     value = _get(raw, name, "M")
-    if not isinstance(value, Mapping):
+    if type(value) is not dict:
         raise IntegrityError(f"attribute {name!r} is not a map")
     try:
         return msgspec.convert(unmarshal_map(value), shape, strict=True)

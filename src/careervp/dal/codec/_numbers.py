@@ -65,8 +65,10 @@ def number_text(value: int | float) -> str:
 
 def parse_number(text: object) -> int | float | None:
     """An ``N`` value read back, as ``int`` or ``float`` (never ``Decimal``); ``None`` if bad."""
-    if not isinstance(text, str) or len(text) > _MAX_NUMBER_TEXT:
+    if type(text) is not str or len(text) > _MAX_NUMBER_TEXT:
         return None
+    if text.isdecimal() and text.isascii():  # the common case, without a regex
+        return int(text)
     if _INTEGER.fullmatch(text):
         return int(text)
     if _NUMBER.fullmatch(text):
