@@ -22,11 +22,13 @@ models' float fields turn those back into the same float.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from careervp.dal.codec._numbers import check_number, number_text, parse_number
 from careervp.dal.errors import IntegrityError, InvalidInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "AttributeValue",
