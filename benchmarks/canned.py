@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import boto3
 from botocore.awsrequest import AWSResponse
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest
     from mypy_boto3_dynamodb import DynamoDBClient
 
-__all__ = ["answer", "default_client", "wire"]
+__all__ = ["LOCAL", "NOWHERE", "answer", "default_client", "wire"]
 
 NOWHERE = "http://127.0.0.1:9"
 
@@ -58,12 +58,20 @@ def answer(client: Any, responses: Mapping[str, object]) -> None:
         client.meta.events.register(f"before-send.dynamodb.{operation}", _answering(body))
 
 
+class _Signing(TypedDict):
+    region_name: str
+    aws_access_key_id: str
+    aws_secret_access_key: str
+
+
+# What a local engine or a canned client needs to sign requests: any region, any keys.
+LOCAL: _Signing = {
+    "region_name": "us-east-1",
+    "aws_access_key_id": "local",
+    "aws_secret_access_key": "local",
+}
+
+
 def default_client() -> DynamoDBClient:
     """A client as a user writes it: boto3's defaults, nothing tuned."""
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=NOWHERE,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    return boto3.client("dynamodb", endpoint_url=NOWHERE, **LOCAL)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from benchmarks import naive
+from benchmarks.canned import LOCAL
 from benchmarks.cpu import SECRET, TYPICAL, data_of
 from benchmarks.report import Section
 from careervp.dal.client import build_client
@@ -118,13 +119,7 @@ def _store_layout(endpoint: str, name: str, projection: ProjectionTypeDef) -> La
 def _naive_layout(endpoint: str) -> Layout:
     client = build_client(endpoint_url=endpoint, region_name="us-east-1", local_credentials=True)
     create_table(client, "bench-naive", projection={"ProjectionType": "ALL"})
-    table = boto3.resource(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    ).Table("bench-naive")
+    table = boto3.resource("dynamodb", endpoint_url=endpoint, **LOCAL).Table("bench-naive")
     counter = iter(range(10**9))
 
     def save(application_id: str, data: Any) -> str:

@@ -13,7 +13,7 @@ import boto3
 from boto3.dynamodb.types import TypeSerializer
 
 from benchmarks import naive
-from benchmarks.canned import NOWHERE, answer, default_client
+from benchmarks.canned import LOCAL, NOWHERE, answer, default_client
 from benchmarks.report import RATIO_HEADERS, Section, ratio_row
 from benchmarks.timing import compare
 from careervp.dal.client import build_client
@@ -38,14 +38,7 @@ def data_of(label: str, seed: int = 1) -> TailoredCVData:
 
 
 def _naive_table(responses: dict[str, object]) -> Any:
-    resource = boto3.resource(
-        "dynamodb",
-        endpoint_url=NOWHERE,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    table = resource.Table("naive")
+    table = boto3.resource("dynamodb", endpoint_url=NOWHERE, **LOCAL).Table("naive")
     answer(table.meta.client, responses)
     return table
 

@@ -15,7 +15,7 @@ import boto3
 from aws_lambda_powertools import Logger, Tracer
 from botocore.config import Config
 
-from benchmarks.canned import NOWHERE, answer
+from benchmarks.canned import LOCAL, NOWHERE, answer
 from benchmarks.cpu import CREATED, FAR_FUTURE, TYPICAL, data_of
 from benchmarks.report import Section, micros
 from benchmarks.timing import compare
@@ -51,14 +51,8 @@ def _old_get(raw: Mapping[str, object], name: str, tag: str) -> object:
 
 def _client(*, validation: bool) -> Any:
     """Two clients alike but for botocore's parameter validation."""
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=NOWHERE,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=Config(retries={"mode": "standard"}, parameter_validation=validation),
-    )
+    config = Config(retries={"mode": "standard"}, parameter_validation=validation)
+    client = boto3.client("dynamodb", endpoint_url=NOWHERE, config=config, **LOCAL)
     answer(client, {"PutItem": {}})
     return client
 

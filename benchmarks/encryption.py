@@ -35,7 +35,7 @@ from aws_encryption_sdk.internal.crypto.wrapping_keys import WrappingKey
 from aws_encryption_sdk.key_providers.raw import RawMasterKey
 from aws_encryption_sdk.materials_managers.caching import CachingCryptoMaterialsManager
 
-from benchmarks.canned import NOWHERE, answer
+from benchmarks.canned import LOCAL, NOWHERE, answer
 from benchmarks.cpu import CREATED, FAR_FUTURE, SECRET, TYPICAL, data_of
 from benchmarks.report import RATIO_HEADERS, Section, micros, ratio_row
 from benchmarks.timing import compare
@@ -66,13 +66,7 @@ class _Body:
 
 
 def _canned_kms() -> Any:
-    kms = boto3.client(
-        "kms",
-        endpoint_url=NOWHERE,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    kms = boto3.client("kms", endpoint_url=NOWHERE, **LOCAL)
     plain, wrapped = base64.b64encode(DATA_KEY).decode(), base64.b64encode(WRAPPED_KEY).decode()
     documents = {
         "GenerateDataKey": {"Plaintext": plain, "CiphertextBlob": wrapped, "KeyId": "k"},

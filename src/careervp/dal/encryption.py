@@ -22,6 +22,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import boto3
@@ -84,6 +85,9 @@ class KmsCipher:
         self._current: _DataKey | None = None
         self._known: OrderedDict[bytes, _DataKey] = OrderedDict()
         self.endpoint = str(kms_client.meta.endpoint_url)
+        self._fault = partial(
+            service_error, service="KMS", resource=f"key {key_id}", endpoint=self.endpoint
+        )
 
     @classmethod
     def from_environment(
@@ -109,22 +113,13 @@ class KmsCipher:
     def key_id(self) -> str:
         return self._key_id
 
-    def _fault(self, exc: ClientError | BotoCoreError, action: str) -> Exception:
-        return service_error(
-            exc,
-            action=action,
-            service="KMS",
-            resource=f"key {self._key_id}",
-            endpoint=self.endpoint,
-        )
-
     def _fresh(self, now: float) -> _DataKey:
         try:
             response = self._kms.generate_data_key(
                 KeyId=self._key_id, KeySpec="AES_256", EncryptionContext=ENCRYPTION_CONTEXT
             )
         except (ClientError, BotoCoreError) as exc:
-            raise self._fault(exc, "generating a data key") from exc
+            raise self._fault(exc, action="generating a data key") from exc
         return _DataKey(
             sealer=AESGCM(response["Plaintext"]),
             encrypted=bytes(response["CiphertextBlob"]),
@@ -163,9 +158,9 @@ class KmsCipher:
                 raise IntegrityError(
                     f"its data key does not decrypt under KMS key {self._key_id}"
                 ) from None
-            raise self._fault(exc, "decrypting a data key") from exc
+            raise self._fault(exc, action="decrypting a data key") from exc
         except BotoCoreError as exc:
-            raise self._fault(exc, "decrypting a data key") from exc
+            raise self._fault(exc, action="decrypting a data key") from exc
         key = _DataKey(sealer=AESGCM(response["Plaintext"]), encrypted=encrypted, born=now)
         with self._lock:
             self._remember(key)

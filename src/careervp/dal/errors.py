@@ -53,7 +53,14 @@ __all__ = [
 
 
 class DalError(Exception):
+    """The base of every failure; ``code`` is set by each subclass in its class statement."""
+
     code: ClassVar[ResultCode] = ResultCode.DATABASE_ERROR
+
+    def __init_subclass__(cls, code: ResultCode | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
 
     def __init__(self, message: str, *, log_fields: Mapping[str, object] | None = None) -> None:
         super().__init__(message)
@@ -61,24 +68,24 @@ class DalError(Exception):
         self.log_fields = dict(log_fields or {})
 
 
-class InvalidInputError(DalError):
-    code = ResultCode.VALIDATION_ERROR
+class InvalidInputError(DalError, code=ResultCode.VALIDATION_ERROR):
+    """Caller input the store refuses before sending anything."""
 
 
 class PageTokenError(InvalidInputError):
-    pass
+    """A page token that is malformed, forged, expired or bound to another listing."""
 
 
-class ItemTooLargeError(DalError):
-    code = ResultCode.ITEM_TOO_LARGE
+class ItemTooLargeError(DalError, code=ResultCode.ITEM_TOO_LARGE):
+    """An item over DynamoDB's 400 KB, a CV over the inflation cap, or an engine's size refusal."""
 
 
-class NotFoundError(DalError):
-    code = ResultCode.NOT_FOUND
+class NotFoundError(DalError, code=ResultCode.NOT_FOUND):
+    """No live version there (absent, expired, or deleted by an earlier attempt)."""
 
 
-class ConflictError(DalError):
-    code = ResultCode.CONFLICT
+class ConflictError(DalError, code=ResultCode.CONFLICT):
+    """Saves that kept colliding, an idempotency key reused for other content."""
 
 
 class ConditionFailedError(ConflictError):
@@ -94,16 +101,16 @@ class ConditionFailedError(ConflictError):
         self.retried = retried
 
 
-class IntegrityError(DalError):
-    code = ResultCode.INTEGRITY_ERROR
+class IntegrityError(DalError, code=ResultCode.INTEGRITY_ERROR):
+    """Stored data that cannot be trusted: undecodable, altered, or encrypted without a key."""
 
 
-class ThrottledError(DalError):
-    code = ResultCode.THROTTLED
+class ThrottledError(DalError, code=ResultCode.THROTTLED):
+    """DynamoDB or KMS throttling that outlasted the client's retries."""
 
 
-class ServiceError(DalError):
-    code = ResultCode.DATABASE_ERROR
+class ServiceError(DalError, code=ResultCode.DATABASE_ERROR):
+    """DynamoDB, KMS or the network failed: a missing table, no answer, a refusal."""
 
 
 THROTTLING_CODES = frozenset(

@@ -7,6 +7,7 @@ requests stay as they are.
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -44,21 +45,17 @@ class Sender:
         self, client: DynamoDBClient, table: str, *, sleep: Callable[[float], None] = time.sleep
     ) -> None:
         self._client = client
-        self._table = table
         self._sleep = sleep
         self.endpoint = str(client.meta.endpoint_url)
+        self._fault = partial(
+            service_error, service="DynamoDB", resource=f"table {table}", endpoint=self.endpoint
+        )
 
     def __call__(self, call: Call[Any], action: str) -> Any:
         try:
             return self._dispatch(call)
         except (ClientError, BotoCoreError) as exc:
-            raise service_error(
-                exc,
-                action=action,
-                service="DynamoDB",
-                resource=f"table {self._table}",
-                endpoint=self.endpoint,
-            ) from exc
+            raise self._fault(exc, action=action) from exc
 
     def _dispatch(self, call: Call[Any]) -> Any:
         client = self._client

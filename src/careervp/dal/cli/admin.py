@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from careervp.dal.cli.progress import Progress
 from careervp.dal.cli.render import EXIT_CODES, emit, fail, plural
+from careervp.dal.schema import INDEX_NAME
+from careervp.dal.settings import INDEX_NAME_ENV
 from careervp.dal.table import ensure_table
 from careervp.models.result import ResultCode
 
@@ -26,7 +29,8 @@ UNSERVICEABLE_EXIT = 4
 
 
 def create_table(args: argparse.Namespace, client: DynamoDBClient, name: str) -> int:
-    report = ensure_table(client, name, wait_timeout=args.wait_timeout)
+    index = os.environ.get(INDEX_NAME_ENV) or INDEX_NAME
+    report = ensure_table(client, name, index_name=index, wait_timeout=args.wait_timeout)
     for note in report.advisories:
         sys.stderr.write(f"note: {note}\n")
     for problem in report.problems:

@@ -10,7 +10,7 @@ import msgspec
 
 from careervp.dal.cli.render import VERSION_HEADERS, emit, fail, plural, table, version_rows
 from careervp.dal.schema import artifact_id, split_artifact_id
-from careervp.models.result import ResultCode
+from careervp.models.result import Err, ResultCode
 from careervp.models.tailor import TailoredCVData
 
 if TYPE_CHECKING:
@@ -23,16 +23,17 @@ __all__ = ["delete", "get", "latest", "listing", "put", "version_key"]
 _DATA_DECODER = msgspec.json.Decoder(TailoredCVData, strict=True)
 
 
-def version_key(parts: list[str]) -> tuple[str, str] | str:
-    """``(application_id, created_at)`` from ``APP#CREATED_AT`` or ``APP CREATED_AT``, or why
-    not."""
+def version_key(parts: list[str]) -> tuple[str, str] | Err:
+    """``(application_id, created_at)`` from ``APP#CREATED_AT`` or ``APP CREATED_AT``."""
     if len(parts) == 2:
         return parts[0], parts[1]
-    if len(parts) == 1:
-        split = split_artifact_id(parts[0])
-        if split is not None:
-            return split
-    return "give an artifact id (APPLICATION_ID#CREATED_AT, as put prints it) or both parts"
+    split = split_artifact_id(parts[0]) if len(parts) == 1 else None
+    if split is not None:
+        return split
+    return Err(
+        "give an artifact id (APPLICATION_ID#CREATED_AT, as put prints it) or both parts",
+        ResultCode.VALIDATION_ERROR,
+    )
 
 
 def _read_data(source: str) -> TailoredCVData | str:
@@ -68,9 +69,7 @@ def _show(args: argparse.Namespace, data: TailoredCVData) -> None:
 
 def get(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     key = version_key(args.version)
-    if isinstance(key, str):
-        return fail(ResultCode.VALIDATION_ERROR, key)
-    got = dal.get_tailored_cv(*key)
+    got = key if isinstance(key, Err) else dal.get_tailored_cv(*key)
     if not got.success:
         return fail(got.code, got.error)
     _show(args, got.data)
@@ -110,11 +109,9 @@ def listing(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
 
 def delete(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     key = version_key(args.version)
-    if isinstance(key, str):
-        return fail(ResultCode.VALIDATION_ERROR, key)
-    deleted = dal.delete_tailored_cv(*key)
-    if not deleted.success:
-        return fail(deleted.code, deleted.error)
+    deleted = key if isinstance(key, Err) else dal.delete_tailored_cv(*key)
+    if isinstance(key, Err) or not deleted.success:
+        return fail(deleted.code, deleted.error or "")
     artifact = artifact_id(*key)
     emit(args, {"deleted": artifact}, [f"deleted {artifact}"])
     return 0

@@ -69,35 +69,35 @@ class _Request(Call[R], Generic[Q, R]):
 
 
 class Put(_Request["PutItemInputTypeDef", "PutItemOutputTypeDef"]):
-    __slots__ = ()
+    """A conditional write: a version, an idempotency claim, an upgraded version."""
 
 
 class Get(_Request["GetItemInputTypeDef", "GetItemOutputTypeDef"]):
-    __slots__ = ()
+    """One item by key, strongly consistent where the plan needs it."""
 
 
 class Update(_Request["UpdateItemInputTypeDef", "UpdateItemOutputTypeDef"]):
-    __slots__ = ()
+    """A compare-and-set on an idempotency record."""
 
 
 class Delete(_Request["DeleteItemInputTypeDef", "DeleteItemOutputTypeDef"]):
-    __slots__ = ()
+    """A version, on condition it is live or unreadable."""
 
 
 class Query(_Request["QueryInputTypeDef", "QueryOutputTypeDef"]):
-    __slots__ = ()
+    """A page of the table or of the user index."""
 
 
 class Scan(_Request["ScanInputTypeDef", "ScanOutputTypeDef"]):
-    __slots__ = ()
+    """A page of the whole table, for an operator's upgrade."""
 
 
 class BatchGet(_Request["BatchGetItemInputTypeDef", "BatchGetItemOutputTypeDef"]):
-    __slots__ = ()
+    """Up to 100 items by key: a page's items behind a narrow index."""
 
 
 class BatchWrite(_Request["BatchWriteItemInputTypeDef", "BatchWriteItemOutputTypeDef"]):
-    __slots__ = ()
+    """Up to 25 deletions, for an erasure."""
 
 
 class Sleep(Call[None]):
