@@ -347,3 +347,43 @@ def test_encrypting_without_a_key_is_refused(http_store: Store) -> None:
     assert "TAILORED_CV_KMS_KEY_ID" in (result.error or "")
     bad = http_store.handler(cipher=http_store.cipher()).encrypt_existing_versions("!!garbage")
     assert bad.code is ResultCode.VALIDATION_ERROR
+
+
+def test_a_plain_version_too_large_to_encrypt_is_named_and_the_rest_go_on(
+    http_store: Store,
+) -> None:
+    if http_store.engine.name != "dynalite":
+        pytest.skip("only dynalite stores items up to DynamoDB's exact limit")
+    import base64  # noqa: PLC0415
+
+    from careervp.dal.codec import MAX_ITEM_BYTES  # noqa: PLC0415
+    from support.factories import encode  # noqa: PLC0415
+
+    plain = http_store.handler()
+    small = plain.save_tailored_cv("app-big", _data(1))
+    noise = base64.b64encode(random.Random(2).randbytes(600_000)).decode()
+    low, high = 0, len(noise)
+    while low < high:  # the longest summary whose plain item still fits
+        middle = (low + high + 1) // 2
+        data = _data(3)
+        data.tailored_cv.executive_summary = noise[:middle]
+        try:
+            fits = (
+                encode("app-big", "2026-11-26T10:30:05.000000Z", 1, data).size
+                <= MAX_ITEM_BYTES - 60
+            )
+        except Exception:  # noqa: BLE001 - too large for the guard
+            fits = False
+        low, high = (middle, high) if fits else (low, middle - 1)
+    data = _data(3)
+    data.tailored_cv.executive_summary = noise[:low]
+    http_store.clock.advance(timedelta(seconds=5))
+    big = plain.save_tailored_cv("app-big", data)
+    assert small.success
+    assert big.success, big.error
+    page = http_store.handler(cipher=http_store.cipher()).encrypt_existing_versions(page_size=10)
+    assert page.success, page.error
+    assert (page.data["encrypted"], page.data["too_large"]) == (1, [big.data])
+    assert raw_item(http_store.client, http_store.table_name, big.data)["format_version"] == {
+        "N": "1"
+    }

@@ -140,3 +140,34 @@ def test_the_dry_run_count_includes_expired_versions(store: Store) -> None:
     assert counted.success
     assert counted.data == 7
     assert store.count() == 7
+
+
+def test_a_progress_callback_that_raises_does_not_stop_the_erasure(
+    store: Store, log_records: Records
+) -> None:
+    _fill(store, "u-cb", live=30, expired=0)
+
+    def broken(_: int) -> None:
+        raise BrokenPipeError
+
+    erased = store.handler().delete_all_tailored_cvs_for_user("u-cb", on_progress=broken)
+    assert erased.success, erased.error
+    assert erased.data == 30
+    assert store.count() == 0
+    (warning,) = [r for r in log_records.records if r.levelno == logging.WARNING]
+    assert "on_progress raised BrokenPipeError" in warning.getMessage()
+
+
+def test_items_under_keys_the_store_could_not_have_written_are_erased_too(store: Store) -> None:
+    _fill(store, "u-odd", live=2, expired=0)
+    handler = store.handler()
+    (first, *_) = [i for i in store.scan() if i["user_id"]["S"] == "u-odd"]
+    for created_at in ("yesterday", "2026-11-26 10:30:00"):
+        odd = {**first, "created_at": {"S": created_at}}
+        store.client.put_item(TableName=store.table_name, Item=odd)
+    assert handler.list_tailored_cvs_for_user("u-odd").code is ResultCode.INTEGRITY_ERROR
+    erased = handler.delete_all_tailored_cvs_for_user("u-odd")
+    assert erased.success, erased.error
+    assert erased.data == 4
+    assert store.count() == 0
+    assert handler.list_tailored_cvs_for_user("u-odd").success

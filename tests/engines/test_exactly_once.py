@@ -162,3 +162,22 @@ def test_concurrent_saves_with_one_key_store_one_version(http_store: Store) -> N
     assert all(o.success for o in outcomes), [o.error for o in outcomes]
     assert len({o.data for o in outcomes}) == 1
     assert len(_versions(http_store, "app-race")) == 1
+
+
+def test_a_lost_response_when_moving_a_record_still_stores_one_version(
+    http_store: Store, proxy: LossyProxy
+) -> None:
+    # The clock stands still: the keyed save collides with the unkeyed one and moves its record;
+    # the move's response is lost, botocore retries it and the retry's condition fails.
+    first = http_store.handler().save_tailored_cv("app-move", make_data(random.Random(9)))
+    handler = _through(http_store, proxy, attempts=3)
+    proxy.drop_responses("UpdateItem")
+    data = make_data(random.Random(10))
+    keyed = handler.save_tailored_cv("app-move", data, idempotency_key="req-move")
+    assert first.success
+    assert keyed.success, keyed.error
+    assert proxy.dropped == ["UpdateItem"]
+    assert keyed.data.endswith(".000001Z")
+    again = handler.save_tailored_cv("app-move", data, idempotency_key="req-move")
+    assert again.data == keyed.data
+    assert len(_versions(http_store, "app-move")) == 2

@@ -110,7 +110,7 @@ attribute_values = st.recursive(
         st.builds(lambda s: {"S": s}, text),
         st.builds(
             lambda n: {"N": n},
-            st.one_of(st.from_regex(r"-?[0-9]{1,40}(\.[0-9]{1,5})?", fullmatch=True), text),
+            st.one_of(st.from_regex(r"-?[0-9]{1,38}(\.[0-9]{1,5})?", fullmatch=True), text),
         ),
         st.builds(lambda b: {"B": b}, st.binary(max_size=16)),
         st.builds(lambda b: {"BOOL": b}, st.booleans()),

@@ -18,7 +18,18 @@ if TYPE_CHECKING:
     from careervp.models.tailor import TailoredCVData
     from tests.conftest import Store
 
+
+class Evasive(str):
+    """A str whose strip() hides its white space, as a hostile caller might pass."""
+
+    __slots__ = ()
+
+    def strip(self, chars: str | None = None) -> str:
+        return self
+
+
 bad_ids = st.one_of(
+    st.just(Evasive(" padded ")),
     st.just(""),
     st.text(min_size=1, max_size=5).map(lambda s: f" {s}"),
     st.text(min_size=1, max_size=5).map(lambda s: f"{s}\t"),

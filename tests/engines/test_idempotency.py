@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import random
 from datetime import timedelta
 from typing import TYPE_CHECKING
+
+import pytest
 
 from careervp.dal.codec import item_size
 from careervp.dal.schema import TTL_ATTRIBUTE, WRITE_ID
 from careervp.models.result import ResultCode
 from support.factories import make_data
-from support.raw import artifact_of
+from support.raw import artifact_of, key_of
 
 if TYPE_CHECKING:
     from tests.conftest import Store
@@ -42,11 +45,22 @@ def test_the_same_key_with_other_content_is_a_conflict_naming_the_key(store: Sto
     other = handler.save_tailored_cv("app-idem", make_data(rng), idempotency_key="msg-2")
     assert other.code is ResultCode.CONFLICT
     assert "msg-2" in (other.error or "")
-    elsewhere = handler.save_tailored_cv(
-        "app-other", make_data(random.Random(2)), idempotency_key="msg-2"
-    )
-    assert elsewhere.code is ResultCode.CONFLICT
     assert store.count() == 2
+
+
+def test_keys_are_scoped_to_their_application(store: Store) -> None:
+    # Another tenant's use of the same key neither conflicts nor learns anything about it.
+    handler = store.handler()
+    data = make_data(random.Random(2))
+    first = handler.save_tailored_cv("app-one", data, idempotency_key="shared")
+    store.clock.advance(timedelta(seconds=1))
+    second = handler.save_tailored_cv(
+        "app-two", make_data(random.Random(3)), idempotency_key="shared"
+    )
+    assert first.success
+    assert second.success, second.error
+    assert second.data.startswith("app-two#")
+    assert store.count() == 4
 
 
 def test_a_key_older_than_a_day_is_free_again(store: Store) -> None:
@@ -114,6 +128,39 @@ def test_a_keyed_save_that_collides_moves_and_its_repeat_finds_the_moved_version
     listed = handler.list_tailored_cvs_for_application("app-move")
     assert listed.success
     assert len(listed.data) == 2
+
+
+@pytest.mark.parametrize("how", ["deleted", "erased"])
+def test_a_retry_after_the_version_was_deleted_or_erased_stores_nothing(
+    store: Store, how: str
+) -> None:
+    handler = store.handler()
+    data = make_data(random.Random(7), user_id="u-gone")
+    first = handler.save_tailored_cv("app-gone", data, idempotency_key="msg-7")
+    assert first.success
+    if how == "deleted":
+        assert handler.delete_tailored_cv(*key_of(first.data)).success
+    else:
+        assert handler.delete_all_tailored_cvs_for_user("u-gone").data == 1
+    store.clock.advance(timedelta(minutes=10))
+    retried = handler.save_tailored_cv("app-gone", data, idempotency_key="msg-7")
+    assert retried.success, retried.error
+    assert retried.data == first.data
+    assert handler.get_tailored_cv(*key_of(first.data)).code is ResultCode.NOT_FOUND
+    assert handler.count_tailored_cvs_for_user("u-gone").data == 0
+
+
+def test_an_oversized_keyed_save_sends_nothing_and_the_key_stays_free(store: Store) -> None:
+    handler = store.handler()
+    data = make_data(random.Random(8))
+    data.tailored_cv.executive_summary = base64.b64encode(
+        random.Random(9).randbytes(450_000)
+    ).decode()
+    refused = handler.save_tailored_cv("app-big", data, idempotency_key="msg-8")
+    assert refused.code is ResultCode.ITEM_TOO_LARGE
+    assert store.count() == 0
+    fixed = make_data(random.Random(8))
+    assert handler.save_tailored_cv("app-big", fixed, idempotency_key="msg-8").success
 
 
 def test_a_bad_idempotency_key_is_refused_and_nothing_is_written(store: Store) -> None:

@@ -73,7 +73,7 @@ def test_the_python_definition_is_the_contracts_table() -> None:
     ]
     assert index["Projection"] == {
         "ProjectionType": "INCLUDE",
-        "NonKeyAttributes": ["expiration_timestamp"],
+        "NonKeyAttributes": ["expiration_timestamp", "idempotency_key"],
     }
     assert {a["AttributeName"]: a["AttributeType"] for a in definition["AttributeDefinitions"]} == {
         "application_id": "S",

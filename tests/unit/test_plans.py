@@ -138,10 +138,11 @@ def test_a_collision_retry_is_sized_again_and_refused_when_its_ttl_grows() -> No
 def test_a_record_moved_by_someone_else_is_a_conflict_to_retry() -> None:
     data = make_data(random.Random(5), json_bytes=400)
     theirs = encode("app", "2026-11-26T10:30:00.000000Z", 1, data, write_id="w-theirs").item
-    script = Script([ok, refused(theirs), refused(None)])
+    # The move is refused and the record, read again, points elsewhere: another call moved it.
+    script = Script([ok, refused(theirs), refused(None), returns({})])
     with pytest.raises(ConflictError, match="req-9"):
         script.run(plans.save(_context(MOMENT), "app", data, "req-9"))
-    assert [type(c) for c in script.calls] == [Put, Put, Update]
+    assert [type(c) for c in script.calls] == [Put, Put, Update, Get]
 
 
 def test_a_lost_claim_retried_by_botocore_is_recognised_as_ours() -> None:

@@ -134,6 +134,31 @@ def _summary(value: object) -> dict[str, object]:
     return {"artifact_id": getattr(artifact, "artifact_id", None)}
 
 
+def _guarded(callback: Callable[..., object] | None, method: str) -> Callable[..., None] | None:
+    """The caller's progress callback, made harmless: if it raises (a closed stderr, a bug),
+    the work goes on without it and one warning says so."""
+    if callback is None:
+        return None
+    failed = False
+
+    def call(*args: object) -> None:
+        nonlocal failed
+        if failed:
+            return
+        try:
+            callback(*args)
+        except Exception as exc:  # noqa: BLE001 - the caller's code must not stop an erasure
+            failed = True
+            logger.warning(
+                "%s: on_progress raised %s; progress is no longer reported",
+                method,
+                type(exc).__name__,
+                extra={"action": method},
+            )
+
+    return call
+
+
 def _traced(tracer: Tracer, name: str, method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def traced(*args: object, **kwargs: object) -> T:
@@ -301,8 +326,9 @@ class DynamoDalHandler:
         """Every version the table holds for a user (expired ones included), for an access
         request; unreadable versions are named, never returned. ``on_progress(done, total)``
         is called after each batch."""
+        progress = _guarded(on_progress, "export_tailored_cvs_for_user")
         return self._run(
-            "export_tailored_cvs_for_user", plans.export_user(self._ctx, user_id, on_progress)
+            "export_tailored_cvs_for_user", plans.export_user(self._ctx, user_id, progress)
         )
 
     def delete_all_tailored_cvs_for_user(
@@ -314,8 +340,9 @@ class DynamoDalHandler:
         how many were deleted first and a later call finishes the job. ``on_progress(deleted)``
         is called after each batch.
         """
+        progress = _guarded(on_progress, "delete_all_tailored_cvs_for_user")
         return self._run(
-            "delete_all_tailored_cvs_for_user", plans.erase_user(self._ctx, user_id, on_progress)
+            "delete_all_tailored_cvs_for_user", plans.erase_user(self._ctx, user_id, progress)
         )
 
     def count_tailored_cvs_for_user(self, user_id: str) -> Result[int]:

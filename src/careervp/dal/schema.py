@@ -7,6 +7,7 @@ what callers give it (``VALIDATION_ERROR``) and to every key it reads back (``IN
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ __all__ = [
     "FINGERPRINT",
     "FORMAT_VERSION",
     "FVS_VALIDATION_PASSED",
+    "IDEMPOTENCY_KEY",
     "IDEMPOTENCY_TTL_SECONDS",
     "INDEX_NAME",
     "JOB_ID",
@@ -34,6 +36,7 @@ __all__ = [
     "TTL_ATTRIBUTE",
     "TTL_SECONDS",
     "USER_ID",
+    "VERSION_DELETED",
     "WRITE_ID",
     "artifact_id",
     "created_at_moment",
@@ -42,7 +45,6 @@ __all__ = [
     "format_created_at",
     "id_problem",
     "index_key",
-    "is_record_key",
     "record_key",
     "split_artifact_id",
     "table_key",
@@ -68,9 +70,13 @@ FORMAT_VERSION = "format_version"
 # A random id per save call: a retried request carries the same one, so the store can tell its
 # own earlier write from another save that took the same key (docs/reliability.md).
 WRITE_ID = "write_id"
+# On a version saved with an idempotency key: the key, so deleting the version can tell the
+# record (and a retry of that save stores nothing again).
+IDEMPOTENCY_KEY = "idempotency_key"
 # An idempotency record's attributes, besides the key, WRITE_ID and TTL_ATTRIBUTE.
 ARTIFACT_ID = "artifact_id"
 FINGERPRINT = "fingerprint"
+VERSION_DELETED = "version_deleted"
 
 # Idempotency records live in partitions no version can have: ids never hold control
 # characters, so no application id starts with this prefix. Records carry no user id, so the
@@ -91,7 +97,8 @@ _SECOND = timedelta(seconds=1)
 
 def id_problem(value: object) -> str | None:
     """Why ``value`` cannot be an id (application, user, job, idempotency key), or ``None``."""
-    if not isinstance(value, str):
+    # Exactly str: a subclass may answer strip() or encode() with anything it likes.
+    if type(value) is not str:
         return f"must be a string, not {type(value).__name__}"
     if not value:
         return "must not be empty"
@@ -110,7 +117,7 @@ def id_problem(value: object) -> str | None:
 
 def created_at_problem(value: object) -> str | None:
     """Why ``value`` is not a ``created_at`` this store writes, or ``None``."""
-    match = _CREATED_AT.fullmatch(value) if isinstance(value, str) else None
+    match = _CREATED_AT.fullmatch(value) if type(value) is str else None
     if match is None:
         return f"must look like {CREATED_AT_EXAMPLE} (UTC, microseconds)"
     year, month, day, hour, minute, second, micro = map(int, match.groups())
@@ -163,10 +170,11 @@ def index_key(user_id: str, application_id: str, created_at: str) -> Item:
     return {**table_key(application_id, created_at), USER_ID: {"S": user_id}}
 
 
-def record_key(idempotency_key: str) -> Item:
-    """The primary key of the idempotency record of ``idempotency_key``."""
-    return table_key(_RECORD_PREFIX + idempotency_key, _RECORD_SORT_KEY)
+def record_key(application_id: str, idempotency_key: str) -> Item:
+    """The primary key of the record of ``idempotency_key`` within one application.
 
-
-def is_record_key(application_id: str) -> bool:
-    return application_id.startswith(_RECORD_PREFIX)
+    Keys are scoped to their application, so one tenant's key never meets another's. The pair
+    is hashed: two ids of up to 1,024 bytes each would not fit a partition key.
+    """
+    pair = f"{application_id}\x1f{idempotency_key}".encode()
+    return table_key(_RECORD_PREFIX + hashlib.sha256(pair).hexdigest(), _RECORD_SORT_KEY)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from careervp.dal.errors import DalError, service_error
+from careervp.dal.errors import DalError, ServiceError, service_error
 from careervp.dal.plans._calls import (
     BatchGet,
     BatchWrite,
@@ -56,6 +56,13 @@ class Sender:
             return self._dispatch(call)
         except (ClientError, BotoCoreError) as exc:
             raise self._fault(exc, action=action) from exc
+        except Exception as exc:
+            # Only botocore and the engine run in there (moto's in-process mock raises its own
+            # exceptions for data it cannot handle): a fault of the database side, not ours.
+            raise ServiceError(
+                f"the DynamoDB client failed while {action} at {self.endpoint}:"
+                f" {type(exc).__name__}"
+            ) from exc
 
     def _dispatch(self, call: Call[Any]) -> Any:
         client = self._client

@@ -18,6 +18,7 @@ from careervp.dal.errors import error_code
 from careervp.dal.schema import (
     APPLICATION_ID,
     CREATED_AT,
+    IDEMPOTENCY_KEY,
     INDEX_NAME,
     TTL_ATTRIBUTE,
     USER_ID,
@@ -65,7 +66,7 @@ OPERATOR_ACTIONS = (
 # page reads its items from the table by key. docs/performance.md has the cost model.
 INDEX_PROJECTION: ProjectionTypeDef = {
     "ProjectionType": "INCLUDE",
-    "NonKeyAttributes": [TTL_ATTRIBUTE],
+    "NonKeyAttributes": [TTL_ATTRIBUTE, IDEMPOTENCY_KEY],
 }
 
 
@@ -169,15 +170,18 @@ def _keys(schema: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
 def index_problem(projection: Mapping[str, Any]) -> str | None:
     """Why the store cannot list users through an index with this projection, or ``None``.
 
-    ``ALL`` (the task file's, existing deployments) and ``INCLUDE`` with the TTL both work: the
-    TTL is what lets a query skip expired versions before their items are read.
+    ``ALL`` (the task file's, existing deployments) and ``INCLUDE`` with the TTL and the
+    idempotency key both work: the TTL lets a query skip expired versions before their items
+    are read, the key lets an erasure tell the idempotency records of what it deletes.
     """
     kind = projection.get("ProjectionType")
     if kind == "ALL":
         return None
-    if kind == "INCLUDE" and TTL_ATTRIBUTE in projection.get("NonKeyAttributes", []):
+    included = projection.get("NonKeyAttributes", [])
+    missing = [name for name in (TTL_ATTRIBUTE, IDEMPOTENCY_KEY) if name not in included]
+    if kind == "INCLUDE" and not missing:
         return None
-    return f"projects {kind} without {TTL_ATTRIBUTE}, so expired versions cannot be skipped"
+    return f"projects {kind} without {', '.join(missing)}: the store needs both"
 
 
 def _structure(description: Mapping[str, Any], table_name: str, index_name: str) -> list[str]:

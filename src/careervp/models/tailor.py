@@ -114,4 +114,5 @@ class EncryptionProgress(TypedDict):
     encrypted: int
     unreadable: list[str]
     changed: list[str]
+    too_large: list[str]
     next_cursor: str | None

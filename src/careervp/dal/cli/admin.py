@@ -75,7 +75,13 @@ def _write_checkpoint(path: Path, cursor: str | None) -> None:
 def encrypt_existing(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     checkpoint = Path(args.checkpoint) if args.checkpoint else None
     cursor = _read_checkpoint(checkpoint)
-    totals: dict[str, Any] = {"scanned": 0, "encrypted": 0, "unreadable": [], "changed": []}
+    totals: dict[str, Any] = {
+        "scanned": 0,
+        "encrypted": 0,
+        "unreadable": [],
+        "changed": [],
+        "too_large": [],
+    }
     progress = Progress("would encrypt" if args.dry_run else "encrypted")
     try:
         while True:
@@ -85,8 +91,8 @@ def encrypt_existing(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
             if not page.success:
                 resume = f"; run again with --checkpoint {checkpoint}" if checkpoint else ""
                 return fail(page.code, f"{page.error}{resume}")
-            for name in ("scanned", "encrypted", "unreadable", "changed"):
-                totals[name] += page.data[name]
+            for name in totals:
+                totals[name] += page.data[name]  # type: ignore[literal-required]
             progress(totals["encrypted"])
             cursor = page.data["next_cursor"]
             if checkpoint is not None and not args.dry_run:
@@ -99,6 +105,8 @@ def encrypt_existing(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
         sys.stderr.write(f"unreadable (left as it was): {artifact}\n")
     for artifact in totals["changed"]:
         sys.stderr.write(f"changed while upgrading (left as it was; run again): {artifact}\n")
+    for artifact in totals["too_large"]:
+        sys.stderr.write(f"too large to encrypt (left as it was, in clear): {artifact}\n")
     verb = "would encrypt" if args.dry_run else "encrypted"
     emit(
         args,
@@ -111,4 +119,5 @@ def encrypt_existing(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
             )
         ],
     )
-    return EXIT_CODES[ResultCode.INTEGRITY_ERROR] if totals["unreadable"] else 0
+    left = totals["unreadable"] or totals["too_large"]
+    return EXIT_CODES[ResultCode.INTEGRITY_ERROR] if left else 0

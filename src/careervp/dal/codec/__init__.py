@@ -26,6 +26,7 @@ from careervp.dal.codec._item import (
     prepare,
     read_expiration,
     read_format,
+    read_idempotency_key,
     read_key,
     read_write_id,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "prepare",
     "read_expiration",
     "read_format",
+    "read_idempotency_key",
     "read_key",
     "read_scan_cursor",
     "read_write_id",

@@ -42,6 +42,7 @@ __all__ = [
     "prepare",
     "read_expiration",
     "read_format",
+    "read_idempotency_key",
     "read_key",
     "read_write_id",
 ]
@@ -109,14 +110,15 @@ def prepare(data: TailoredCVData) -> PreparedVersion:
 
 
 def _binding(
-    header: tuple[int, str, str, str, str, int, bool, int, str | None],
+    header: tuple[int, str, str, str, str, int, bool, int, str | None, str | None],
     metadata_json: bytes,
     usage_json: bytes,
 ) -> bytes:
     """The authenticated data of a format-2 blob: every attribute stored beside it, in clear.
 
     ``header`` is (format_version, application_id, created_at, user_id, job_id, cv_version,
-    fvs_validation_passed, expiration_timestamp, write_id), as values, not wire text, so an
+    fvs_validation_passed, expiration_timestamp, write_id, idempotency_key), as values, not
+    wire text, so an
     engine that spells a number differently does not break it.
     """
     return b"".join((_BINDING_DOMAIN, canonical_json(header), metadata_json, b"\x00", usage_json))
@@ -130,6 +132,7 @@ def assemble(
     *,
     write_id: str | None,
     cipher: Cipher | None,
+    idempotency_key: str | None = None,
 ) -> EncodedItem:
     """The item of ``prepared`` under a key; ``ItemTooLargeError`` when DynamoDB would refuse it."""
     placed: Item = {
@@ -138,6 +141,8 @@ def assemble(
     }
     if write_id is not None:
         placed[schema.WRITE_ID] = {"S": write_id}
+    if idempotency_key is not None:
+        placed[schema.IDEMPOTENCY_KEY] = {"S": idempotency_key}
     if cipher is None:
         placed[schema.FORMAT_VERSION] = {"N": str(FORMAT_PLAIN)}
         placed[schema.CHECKSUM] = {"S": prepared.checksum}
@@ -156,6 +161,7 @@ def assemble(
             metadata.fvs_validation_passed,
             expires_at,
             write_id,
+            idempotency_key,
         )
         aad = _binding(header, prepared.metadata_json, prepared.usage_json)
         placed[schema.TAILORED_CV] = {"B": cipher.encrypt(prepared.blob, aad)}
@@ -273,10 +279,18 @@ def read_expiration(raw: Mapping[str, object]) -> int:
         raise _failure(raw, str(exc)) from None
 
 
+def _optional_text(raw: Mapping[str, object], name: str) -> str | None:
+    value = raw.get(name)
+    text = value.get("S") if type(value) is dict else None
+    return text if type(text) is str else None
+
+
 def read_write_id(raw: Mapping[str, object]) -> str | None:
-    value = raw.get(schema.WRITE_ID)
-    text = value.get("S") if isinstance(value, Mapping) else None
-    return text if isinstance(text, str) else None
+    return _optional_text(raw, schema.WRITE_ID)
+
+
+def read_idempotency_key(raw: Mapping[str, object]) -> str | None:
+    return _optional_text(raw, schema.IDEMPOTENCY_KEY)
 
 
 def read_format(raw: Mapping[str, object]) -> int | None:
@@ -341,6 +355,7 @@ def _decode(raw: Mapping[str, object], cipher: Cipher | None) -> TailoredCVData:
             fvs_passed,
             expires_at,
             read_write_id(raw),
+            read_idempotency_key(raw),
         )
         cv_json = decompress(cipher.decrypt(blob, _binding(header, metadata_json, usage_json)))
         checksum = checksum_of(cv_json, metadata_json, usage_json)

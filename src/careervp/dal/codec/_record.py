@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from careervp.dal import schema
+from careervp.dal.codec._canonical import canonical_json
 from careervp.dal.codec._numbers import parse_number
 from careervp.dal.errors import IntegrityError
 
@@ -32,6 +33,8 @@ class Reservation(msgspec.Struct, frozen=True, kw_only=True):
     created_at: str
     write_id: str
     fingerprint: str | bytes
+    # Set when the version was deleted after it was stored: a repeat then stores nothing.
+    version_deleted: bool = False
 
 
 def encode_record(
@@ -41,7 +44,7 @@ def encode_record(
 ) -> Item:
     fingerprint = reservation.fingerprint
     return {
-        **schema.record_key(key),
+        **schema.record_key(reservation.application_id, key),
         schema.ARTIFACT_ID: {
             "S": schema.artifact_id(reservation.application_id, reservation.created_at)
         },
@@ -53,10 +56,16 @@ def encode_record(
     }
 
 
-def fingerprint_of(key: str, checksum: str, cipher: Cipher | None) -> str | bytes:
+def _sealed_for(application_id: str, key: str) -> bytes:
+    return _SEAL_DOMAIN + canonical_json([application_id, key])
+
+
+def fingerprint_of(
+    application_id: str, key: str, checksum: str, cipher: Cipher | None
+) -> str | bytes:
     if cipher is None:
         return checksum
-    return cipher.encrypt(bytes.fromhex(checksum), _SEAL_DOMAIN + key.encode("utf-8"))
+    return cipher.encrypt(bytes.fromhex(checksum), _sealed_for(application_id, key))
 
 
 def same_content(key: str, reservation: Reservation, checksum: str, cipher: Cipher | None) -> bool:
@@ -67,9 +76,8 @@ def same_content(key: str, reservation: Reservation, checksum: str, cipher: Ciph
         raise IntegrityError(
             f"the idempotency record of key {key!r} is sealed and this handler has no key"
         )
-    return cipher.decrypt(fingerprint, _SEAL_DOMAIN + key.encode("utf-8")) == bytes.fromhex(
-        checksum
-    )
+    opened = cipher.decrypt(fingerprint, _sealed_for(reservation.application_id, key))
+    return opened == bytes.fromhex(checksum)
 
 
 def _text(raw: Mapping[str, object], name: str) -> str | None:
@@ -89,6 +97,7 @@ def decode_record(raw: Mapping[str, object], key: str) -> tuple[Reservation, int
         fingerprint = bytes(inner) if isinstance(inner, (bytes, bytearray)) else inner
     ttl = raw.get(schema.TTL_ATTRIBUTE)
     expires_at = parse_number(ttl.get("N")) if isinstance(ttl, Mapping) else None
+    deleted = raw.get(schema.VERSION_DELETED)
     if (
         parts is None
         or schema.id_problem(parts[0]) is not None
@@ -99,6 +108,10 @@ def decode_record(raw: Mapping[str, object], key: str) -> tuple[Reservation, int
     ):
         raise IntegrityError(f"the idempotency record of key {key!r} is damaged")
     reservation = Reservation(
-        application_id=parts[0], created_at=parts[1], write_id=write_id, fingerprint=fingerprint
+        application_id=parts[0],
+        created_at=parts[1],
+        write_id=write_id,
+        fingerprint=fingerprint,
+        version_deleted=isinstance(deleted, Mapping) and deleted.get("BOOL") is True,
     )
     return reservation, expires_at

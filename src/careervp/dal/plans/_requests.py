@@ -14,8 +14,10 @@ from careervp.dal.schema import (
     CHECKSUM,
     CREATED_AT,
     FORMAT_VERSION,
+    IDEMPOTENCY_KEY,
     TTL_ATTRIBUTE,
     USER_ID,
+    VERSION_DELETED,
     WRITE_ID,
     record_key,
     table_key,
@@ -46,10 +48,12 @@ __all__ = [
     "claim_record",
     "delete_version",
     "get_item",
+    "mark_version_deleted",
     "move_record",
     "put_version",
     "query_application",
     "query_user",
+    "release_record",
     "replace_plain",
     "scan_plain",
 ]
@@ -92,11 +96,17 @@ def claim_record(table: str, item: Item, now: int) -> PutItemInputTypeDef:
 
 
 def move_record(
-    table: str, key: str, *, write_id: str, old_artifact: str, new_artifact: str
+    table: str,
+    application_id: str,
+    key: str,
+    *,
+    write_id: str,
+    old_artifact: str,
+    new_artifact: str,
 ) -> UpdateItemInputTypeDef:
     return {
         "TableName": table,
-        "Key": record_key(key),
+        "Key": record_key(application_id, key),
         "UpdateExpression": f"SET {ARTIFACT_ID} = :new",
         # Compare and set: only the save call that claimed the record moves it, and only from
         # the version it last pointed at.
@@ -106,6 +116,34 @@ def move_record(
             ":old": {"S": old_artifact},
             ":write_id": {"S": write_id},
         },
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+
+
+def mark_version_deleted(
+    table: str, application_id: str, key: str, artifact_id: str
+) -> UpdateItemInputTypeDef:
+    return {
+        "TableName": table,
+        "Key": record_key(application_id, key),
+        "UpdateExpression": f"SET {VERSION_DELETED} = :deleted",
+        # Only while the record still stands for this very version; a record already expired,
+        # taken over or gone is left alone.
+        "ConditionExpression": f"{ARTIFACT_ID} = :artifact",
+        "ExpressionAttributeValues": {":deleted": {"BOOL": True}, ":artifact": {"S": artifact_id}},
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+
+
+def release_record(
+    table: str, application_id: str, key: str, write_id: str
+) -> DeleteItemInputTypeDef:
+    return {
+        "TableName": table,
+        "Key": record_key(application_id, key),
+        # Only the claim this save call made: its version could not be stored at all.
+        "ConditionExpression": f"{WRITE_ID} = :write_id",
+        "ExpressionAttributeValues": {":write_id": {"S": write_id}},
         "ReturnConsumedCapacity": "TOTAL",
     }
 
@@ -130,6 +168,8 @@ def delete_version(
         # its TTL that DynamoDB has not removed yet, fails and reads as NOT_FOUND.
         "ConditionExpression": f"attribute_exists({APPLICATION_ID}) AND {_LIVE}",
         "ExpressionAttributeValues": _now(now),
+        # What was deleted tells whether an idempotency record stands for it.
+        "ReturnValues": "ALL_OLD",
         "ReturnConsumedCapacity": "TOTAL",
     }
 
@@ -157,8 +197,9 @@ def query_user(
         request["FilterExpression"] = _LIVE
         request["ExpressionAttributeValues"] = {":user_id": {"S": user_id}, **_now(now)}
     if keys_only:
-        # The table's key is in every index entry whatever the projection: enough to delete.
-        request["ProjectionExpression"] = f"{APPLICATION_ID}, {CREATED_AT}"
+        # The table's key is in every index entry whatever the projection: enough to delete;
+        # the idempotency key (projected too) says which records to mark.
+        request["ProjectionExpression"] = f"{APPLICATION_ID}, {CREATED_AT}, {IDEMPOTENCY_KEY}"
     if limit is not None:
         request["Limit"] = limit
     if start is not None:

@@ -20,6 +20,7 @@ record, adopts it, and either finds the version or writes it: one version in eve
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -33,9 +34,9 @@ from careervp.dal.codec import (
     read_write_id,
     same_content,
 )
-from careervp.dal.errors import ConditionFailedError, ConflictError
+from careervp.dal.errors import ConditionFailedError, ConflictError, ItemTooLargeError
 from careervp.dal.plans import _requests as requests
-from careervp.dal.plans._calls import Get, Put, Update, send
+from careervp.dal.plans._calls import Delete, Get, Put, Update, send
 from careervp.dal.schema import (
     IDEMPOTENCY_TTL_SECONDS,
     TTL_SECONDS,
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-    from careervp.dal.codec import Item, PreparedVersion
+    from careervp.dal.codec import EncodedItem, Item, PreparedVersion
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
 
@@ -75,13 +76,19 @@ def save(
     write_id = ctx.new_write_id()
     if idempotency_key is None:
         return (yield from _put(ctx, prepared, application_id, moment, write_id, None))
+    # Sized (and, with a cipher, sealed) before the claim: an item DynamoDB would refuse must
+    # not hold a key for a day.
+    first = _assemble(ctx, prepared, application_id, moment, write_id, idempotency_key)
     mine = Reservation(
         application_id=application_id,
         created_at=format_created_at(moment),
         write_id=write_id,
-        fingerprint=fingerprint_of(idempotency_key, prepared.checksum, ctx.cipher),
+        fingerprint=fingerprint_of(application_id, idempotency_key, prepared.checksum, ctx.cipher),
     )
     held = yield from _claim(ctx, idempotency_key, mine, prepared.checksum)
+    if held.version_deleted:
+        # Stored, then deleted (or erased): the repeat stores nothing, as if it had been fast.
+        return artifact_id(held.application_id, held.created_at)
     if held is not mine:
         # An earlier call claimed the key: its version may be stored already. A read costs a
         # fifth of a refused write of the same item.
@@ -89,15 +96,43 @@ def save(
         raw = yield from _read(ctx, key)
         if raw is not None and read_write_id(raw) == held.write_id:
             return artifact_id(held.application_id, held.created_at)
-    return (
-        yield from _put(
-            ctx,
-            prepared,
-            held.application_id,
-            created_at_moment(held.created_at),
-            held.write_id,
-            idempotency_key,
+    moment = created_at_moment(held.created_at)
+    try:
+        return (
+            yield from _put(
+                ctx,
+                prepared,
+                application_id,
+                moment,
+                held.write_id,
+                idempotency_key,
+                first=first if held is mine else None,
+            )
         )
+    except ItemTooLargeError:
+        # DynamoDB refused the item itself: no version can ever be stored under this claim,
+        # so it is released for a corrected retry.
+        yield from _release(ctx, application_id, idempotency_key, held.write_id)
+        raise
+
+
+def _assemble(
+    ctx: StoreContext,
+    prepared: PreparedVersion,
+    application_id: str,
+    moment: datetime,
+    write_id: str,
+    idempotency_key: str | None,
+) -> EncodedItem:
+    # Assembled (and sized) again under every new key: the TTL's digits can change.
+    return assemble(
+        prepared,
+        application_id,
+        format_created_at(moment),
+        epoch_second(moment) + TTL_SECONDS,
+        write_id=write_id,
+        cipher=ctx.cipher,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -113,14 +148,17 @@ def _put(
     moment: datetime,
     write_id: str,
     idempotency_key: str | None,
+    *,
+    first: EncodedItem | None = None,
 ) -> Plan[str]:
+    """Store the version at ``moment`` or the first free microsecond after it; ``first`` is
+    the item already assembled for ``moment``."""
     for _ in range(MAX_SAVE_ATTEMPTS):
         created_at = format_created_at(moment)
-        expires_at = epoch_second(moment) + TTL_SECONDS
-        # Assembled (and sized) again under every new key: the TTL's digits can change.
-        encoded = assemble(
-            prepared, application_id, created_at, expires_at, write_id=write_id, cipher=ctx.cipher
+        encoded = first or _assemble(
+            ctx, prepared, application_id, moment, write_id, idempotency_key
         )
+        first = None
         try:
             yield from send(Put(requests.put_version(ctx.table, encoded.item)))
         except ConditionFailedError as exc:
@@ -147,22 +185,21 @@ def _claim(ctx: StoreContext, key: str, mine: Reservation, checksum: str) -> Pla
     """The reservation ``key`` stands for: ``mine`` if this call claimed it, else the holder's."""
     now = ctx.now_seconds()
     item = encode_record(key, mine, now + IDEMPOTENCY_TTL_SECONDS)
+    where = record_key(mine.application_id, key)
     for _ in range(_MAX_CLAIM_ATTEMPTS):
         try:
             yield from send(Put(requests.claim_record(ctx.table, item, now)))
         except ConditionFailedError as exc:
-            raw = exc.item if exc.item is not None else (yield from _read(ctx, record_key(key)))
+            raw = exc.item if exc.item is not None else (yield from _read(ctx, where))
             if raw is None:
                 continue  # expired and removed meanwhile: claim it again
             held, _ = decode_record(raw, key)
             if held.write_id == mine.write_id:
                 return mine  # our own claim, retried after a lost response
-            if held.application_id != mine.application_id or not same_content(
-                key, held, checksum, ctx.cipher
-            ):
+            if not same_content(key, held, checksum, ctx.cipher):
                 raise ConflictError(
                     f"idempotency key {key!r} was already used within 24 hours for different"
-                    f" content ({artifact_id(held.application_id, held.created_at)})"
+                    f" content in application {mine.application_id}"
                 ) from None
             return held
         return mine
@@ -178,16 +215,32 @@ def _move(
     moved: datetime,
 ) -> Plan[None]:
     """Point the record of ``key`` at the next microsecond after a collision."""
+    new_artifact = artifact_id(application_id, format_created_at(moved))
     request = requests.move_record(
         ctx.table,
+        application_id,
         key,
         write_id=write_id,
         old_artifact=artifact_id(application_id, created_at),
-        new_artifact=artifact_id(application_id, format_created_at(moved)),
+        new_artifact=new_artifact,
     )
     try:
         yield from send(Update(request))
     except ConditionFailedError:
-        raise ConflictError(
-            f"the idempotency record of key {key!r} was changed by a concurrent save; retry"
-        ) from None
+        # Applied by an earlier attempt whose response was lost, or changed by another call.
+        raw = yield from _read(ctx, record_key(application_id, key))
+        held = decode_record(raw, key)[0] if raw is not None else None
+        if (
+            held is None
+            or held.write_id != write_id
+            or (artifact_id(held.application_id, held.created_at) != new_artifact)
+        ):
+            raise ConflictError(
+                f"the idempotency record of key {key!r} was changed by a concurrent save; retry"
+            ) from None
+
+
+def _release(ctx: StoreContext, application_id: str, key: str, write_id: str) -> Plan[None]:
+    # A refused condition: another call has taken the key over, nothing of ours to release.
+    with contextlib.suppress(ConditionFailedError):
+        yield from send(Delete(requests.release_record(ctx.table, application_id, key, write_id)))

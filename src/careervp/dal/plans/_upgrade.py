@@ -16,11 +16,17 @@ from careervp.dal.codec import (
     decode_item,
     item_label,
     prepare,
+    read_idempotency_key,
     read_scan_cursor,
     read_write_id,
     scan_cursor,
 )
-from careervp.dal.errors import ConditionFailedError, IntegrityError, InvalidInputError
+from careervp.dal.errors import (
+    ConditionFailedError,
+    IntegrityError,
+    InvalidInputError,
+    ItemTooLargeError,
+)
 from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._calls import Put, Scan, send
 from careervp.dal.schema import table_key
@@ -30,7 +36,7 @@ from careervp.models.tailor import EncryptionProgress, TailoredCVData
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from careervp.dal.codec import Cipher
+    from careervp.dal.codec import Cipher, EncodedItem
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
 
@@ -39,8 +45,9 @@ __all__ = ["encrypt_page"]
 MAX_PAGE = 1000
 
 
-def _upgrade(ctx: StoreContext, cipher: Cipher, raw: Mapping[str, object]) -> Plan[bool]:
-    """Encrypt one verified format-1 version in place; ``False`` if it changed meanwhile."""
+def _encrypted_item(cipher: Cipher, raw: Mapping[str, object]) -> tuple[EncodedItem, str, int]:
+    """The format-2 item of a verified format-1 version: same key, TTL, write id and
+    idempotency key. Returns it with the checksum and TTL the write is conditioned on."""
     data = decode_item(raw)
     artifact = data.artifact
     if artifact is None:  # decode_item fills it in; this keeps the type checker informed
@@ -55,9 +62,16 @@ def _upgrade(ctx: StoreContext, cipher: Cipher, raw: Mapping[str, object]) -> Pl
         artifact.expires_at,
         write_id=read_write_id(raw),
         cipher=cipher,
+        idempotency_key=read_idempotency_key(raw),
     )
+    return encoded, artifact.checksum, artifact.expires_at
+
+
+def _upgrade(ctx: StoreContext, cipher: Cipher, raw: Mapping[str, object]) -> Plan[bool]:
+    """Encrypt one verified format-1 version in place; ``False`` if it changed meanwhile."""
+    encoded, checksum, expires_at = _encrypted_item(cipher, raw)
     request = requests.replace_plain(
-        ctx.table, encoded.item, checksum=artifact.checksum, expires_at=artifact.expires_at
+        ctx.table, encoded.item, checksum=checksum, expires_at=expires_at
     )
     try:
         yield from send(Put(request))
@@ -68,14 +82,17 @@ def _upgrade(ctx: StoreContext, cipher: Cipher, raw: Mapping[str, object]) -> Pl
 
 def _one(
     ctx: StoreContext, cipher: Cipher, raw: Mapping[str, object], *, dry_run: bool
-) -> Plan[Literal["encrypted", "changed", "unreadable"]]:
+) -> Plan[Literal["encrypted", "changed", "unreadable", "too_large"]]:
     try:
         if dry_run:
-            decode_item(raw)
+            _encrypted_item(cipher, raw)
             return "encrypted"
         return "encrypted" if (yield from _upgrade(ctx, cipher, raw)) else "changed"
     except IntegrityError:
         return "unreadable"
+    except ItemTooLargeError:
+        # Encryption adds about 140 bytes: a plain item that close to 400 KB stays as it is.
+        return "too_large"
 
 
 def encrypt_page(
@@ -98,6 +115,7 @@ def encrypt_page(
         encrypted=0,
         unreadable=[],
         changed=[],
+        too_large=[],
         next_cursor=None,
     )
     for raw in response.get("Items", []):

@@ -8,14 +8,22 @@ page. Either way the lookahead that makes pages exact reads one index entry, not
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from careervp.dal.codec import PageKey, decode_item, has_content, item_label, read_key
+from careervp.dal.codec import (
+    PageKey,
+    decode_item,
+    has_content,
+    item_label,
+    read_idempotency_key,
+    read_key,
+)
 from careervp.dal.errors import DalError, IntegrityError, PageTokenError
 from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._batches import BATCH_GET_SIZE, Tally, delete_keys, fetch, query_pages
 from careervp.dal.plans._calls import Query, send
-from careervp.dal.schema import index_key, table_key
+from careervp.dal.plans._records import mark_deleted
+from careervp.dal.schema import APPLICATION_ID, CREATED_AT, index_key, table_key
 from careervp.dal.settings import SECRET_ENV
 from careervp.dal.validation import check_id, check_limit
 from careervp.models.tailor import TailoredCVPage, UserExport
@@ -23,6 +31,7 @@ from careervp.models.tailor import TailoredCVPage, UserExport
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from careervp.dal.codec import Item
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
     from careervp.dal.plans._requests import StartKey
@@ -133,12 +142,15 @@ def _readable(ctx: StoreContext, raw: Raw, user_id: str) -> TailoredCVData | str
         return item_label(raw)
 
 
-def _has_key(raw: Raw) -> bool:
+def _key_or_none(raw: Raw) -> tuple[str, str] | None:
     try:
-        read_key(raw)
+        return read_key(raw)
     except IntegrityError:
-        return False
-    return True
+        return None
+
+
+def _has_key(raw: Raw) -> bool:
+    return _key_or_none(raw) is not None
 
 
 def export_user(
@@ -184,7 +196,17 @@ def erase_user(
                 ctx.table, ctx.index, user_id, now=None, start=start, limit=None, keys_only=True
             )
             response = yield from send(Query(request))
-            keys = [table_key(*read_key(raw)) for raw in response.get("Items", [])]
+            entries = response.get("Items", [])
+            # Records first: a retried save must find its version erased, not store it again.
+            for raw in entries:
+                parts = _key_or_none(raw)
+                if parts is not None:
+                    yield from mark_deleted(ctx, *parts, read_idempotency_key(raw))
+            # The raw keys, even ones the store could not have written: erasure takes all.
+            keys = [
+                cast("Item", {APPLICATION_ID: raw[APPLICATION_ID], CREATED_AT: raw[CREATED_AT]})
+                for raw in entries
+            ]
             yield from delete_keys(ctx, keys, tally)
             start = response.get("LastEvaluatedKey")
             if start is None:

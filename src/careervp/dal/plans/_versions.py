@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from careervp.dal.codec import decode_item
+from careervp.dal.codec import decode_item, read_idempotency_key
 from careervp.dal.errors import ConditionFailedError, NotFoundError
 from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._batches import query_pages
 from careervp.dal.plans._calls import Delete, Get, send
+from careervp.dal.plans._records import mark_deleted
 from careervp.dal.schema import artifact_id, table_key
 from careervp.dal.validation import check_created_at, check_id
 
@@ -83,6 +84,8 @@ def delete_version(ctx: StoreContext, application_id: str, created_at: str) -> P
     check_created_at(created_at)
     request = requests.delete_version(ctx.table, application_id, created_at, ctx.now_seconds())
     try:
-        yield from send(Delete(request))
+        response = yield from send(Delete(request))
     except ConditionFailedError as exc:
         raise _not_found(application_id, created_at, retried=exc.retried) from None
+    deleted = response.get("Attributes") or {}
+    yield from mark_deleted(ctx, application_id, created_at, read_idempotency_key(deleted))
