@@ -7,6 +7,7 @@ builds itself. Both sides get the same canned answers, so the figures are the cl
 from __future__ import annotations
 
 import random
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -17,14 +18,19 @@ from benchmarks.canned import LOCAL, NOWHERE, answer, default_client
 from benchmarks.report import RATIO_HEADERS, Section, ratio_row
 from benchmarks.timing import compare
 from careervp.dal.client import build_client
+from careervp.dal.codec import canonical_json, conform, decode_item, prepare
+from careervp.dal.codec._envelope import compress
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+from careervp.dal.plans import _requests as requests
 from careervp.dal.schema import INDEX_NAME, TTL_ATTRIBUTE, USER_ID, table_key
 from support.factories import encode, make_data
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from careervp.models.tailor import TailoredCVData
 
-__all__ = ["SIZES", "TYPICAL", "client_cpu", "data_of"]
+__all__ = ["SIZES", "TYPICAL", "breakdown", "client_cpu", "data_of"]
 
 SIZES = {"4 KB": 4_000, "15 KB": 15_000, "120 KB": 120_000}
 TYPICAL = "15 KB"
@@ -144,4 +150,47 @@ def client_cpu(min_time: float, sizes: list[str]) -> Section:
     for label in sizes:
         for name, result in _cases(label, min_time):
             ratio_row(section, name, label, result, GOALS[name] if label == TYPICAL else "-")
+    return section
+
+
+def breakdown(min_time: float) -> Section:
+    """The store's save and get built up step by step, each step against the raw call."""
+    data = data_of(TYPICAL)
+    item = encode("app-0", CREATED, FAR_FUTURE, data).item
+    ours = build_client(endpoint_url=NOWHERE, region_name="us-east-1", local_credentials=True)
+    raw = default_client()
+    for client in (ours, raw):
+        answer(client, {"PutItem": {}, "GetItem": {"Item": item}})
+    dal = DynamoDalHandler(ours, "t", token_secret=SECRET)
+    prepared = prepare(conform(data))
+    cv_json = canonical_json(prepared.data.tailored_cv)
+    key = table_key("app-0", CREATED)
+    put = partial(ours.put_item, **requests.put_version("t", item))
+    get = partial(ours.get_item, **requests.get_item("t", key, consistent=True))
+    raw_put = partial(raw.put_item, TableName="t", Item=item)
+    raw_get = partial(raw.get_item, TableName="t", Key=key)
+    steps: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
+        ("put: the store's client, the same request", put, raw_put),
+        ("put + gzip level 5 of the CV", lambda: (compress(cv_json), put()), raw_put),
+        ("put + everything (the store's save)",
+         partial(dal.save_tailored_cv, "app-0", data), raw_put),
+        ("get: the store's client, the same request", get, raw_get),
+        ("get + decode and verify the item", lambda: decode_item(get()["Item"]), raw_get),
+        ("get + everything (the store's get)",
+         partial(dal.get_tailored_cv, "app-0", CREATED), raw_get),
+    ]  # fmt: skip
+    section = Section(
+        f"Where the time goes: a save and a get of the typical {TYPICAL} CV built up step by"
+        " step, each against the raw call",
+        RATIO_HEADERS,
+        notes=[
+            (
+                "Measured in situ: compressing and inflating leave caches and predictors cold for"
+                " the botocore work around them, so a step costs more here than alone (compare"
+                " the cuts section)."
+            ),
+        ],
+    )
+    for name, mine, theirs in steps:
+        ratio_row(section, name, TYPICAL, compare(mine, theirs, min_time=min_time), "-")
     return section

@@ -36,7 +36,7 @@ def _sections(args: argparse.Namespace) -> dict[str, Callable[[], list[Section]]
             return capacity.sections(endpoint, quick=args.quick)
 
     return {
-        "cpu": lambda: [cpu.client_cpu(min_time, sizes)],
+        "cpu": lambda: [cpu.client_cpu(min_time, sizes), cpu.breakdown(min_time)],
         "cuts": lambda: [cuts.section(min_time)],
         "capacity": on_dynalite,
         "imports": lambda: [imports.section(runs=6 if args.quick else 30)],
