@@ -48,6 +48,7 @@ def test_no_cv_text_or_secret_reaches_the_logs(store: Store, log_records: Record
     saves = [r for r in records if r.__dict__.get("action") == "save_tailored_cv"]
     assert [r.__dict__["artifact_id"] for r in saves] == ids
     assert all(r.levelno == logging.DEBUG for r in saves)
+    assert all(r.__dict__["item_bytes"] > r.__dict__["json_bytes"] / 4 > 0 for r in saves)
     assert all(r.__dict__["consumed_capacity"] > 0 for r in saves if store.engine.name != "moto")
     (throttled,) = [r for r in records if r.levelno == logging.WARNING]
     assert throttled.__dict__["code"] == "THROTTLED"

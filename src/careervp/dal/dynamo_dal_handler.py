@@ -234,7 +234,7 @@ class DynamoDalHandler:
     def _run(self, method: str, plan: Plan[T]) -> Result[T]:
         action = _ACTIONS[method]
         try:
-            value, units = run(plan, self._sender, action)
+            ran = run(plan, self._sender, action)
         except DalError as exc:
             level = _FAILURE_LEVELS.get(exc.code, logging.WARNING)
             if exc.log_fields.get("deleted") is not None:
@@ -263,9 +263,14 @@ class DynamoDalHandler:
             logger.debug(
                 "%s succeeded",
                 method,
-                extra={"action": method, "consumed_capacity": units, **_summary(value)},
+                extra={
+                    "action": method,
+                    "consumed_capacity": ran.units,
+                    **ran.facts,
+                    **_summary(ran.value),
+                },
             )
-        return Ok(value)
+        return Ok(ran.value)
 
     def save_tailored_cv(
         self,

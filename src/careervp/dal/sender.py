@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -19,6 +19,7 @@ from careervp.dal.plans._calls import (
     Call,
     Delete,
     Get,
+    Note,
     Put,
     Query,
     Scan,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     from careervp.dal.plans import Plan
 
-__all__ = ["Sender", "consumed", "run"]
+__all__ = ["Ran", "Sender", "consumed", "run"]
 
 T = TypeVar("T")
 
@@ -97,22 +98,38 @@ def consumed(response: object) -> float:
     return sum(float(p.get("CapacityUnits", 0.0)) for p in parts if isinstance(p, dict))
 
 
-def run(plan: Plan[T], sender: Sender, action: str) -> tuple[T, float]:
-    """Drive ``plan`` to its result; returns it with the capacity units its calls consumed.
+class Ran(Generic[T]):
+    """A plan's result, the capacity units its calls consumed and the facts it noted."""
+
+    __slots__ = ("facts", "units", "value")
+
+    def __init__(self, value: T, units: float, facts: dict[str, object]) -> None:
+        self.value = value
+        self.units = units
+        self.facts = facts
+
+
+def run(plan: Plan[T], sender: Sender, action: str) -> Ran[T]:
+    """Drive ``plan`` to its result.
 
     A call's ``DalError`` is thrown into the plan where it yielded the call, so a plan can
     catch what it expects (a refused condition) and let everything else end the run.
     """
     units = 0.0
+    facts: dict[str, object] = {}
     try:
         call = next(plan)
         while True:
+            if isinstance(call, Note):
+                facts.update(call.fields)
+                call = plan.send(None)
+                continue
             try:
                 response = sender(call, action)
-            except DalError as exc:  # noqa: PERF203 - the plan decides what a fault means
+            except DalError as exc:
                 call = plan.throw(exc)
             else:
                 units += consumed(response)
                 call = plan.send(response)
     except StopIteration as done:
-        return done.value, units
+        return Ran(done.value, units, facts)

@@ -5,7 +5,7 @@ runs them with the blocking sender in ``careervp.dal.sender``. ``docs/architectu
 the layers.
 """
 
-from careervp.dal.plans._calls import Call, Plan, Sleep
+from careervp.dal.plans._calls import Call, Note, Plan, Sleep
 from careervp.dal.plans._context import StoreContext
 from careervp.dal.plans._save import MAX_SAVE_ATTEMPTS, save
 from careervp.dal.plans._upgrade import encrypt_page
@@ -15,6 +15,7 @@ from careervp.dal.plans._versions import delete_version, get_latest, get_version
 __all__ = [
     "MAX_SAVE_ATTEMPTS",
     "Call",
+    "Note",
     "Plan",
     "Sleep",
     "StoreContext",

@@ -38,6 +38,7 @@ __all__ = [
     "Call",
     "Delete",
     "Get",
+    "Note",
     "Plan",
     "Put",
     "Query",
@@ -98,6 +99,15 @@ class BatchGet(_Request["BatchGetItemInputTypeDef", "BatchGetItemOutputTypeDef"]
 
 class BatchWrite(_Request["BatchWriteItemInputTypeDef", "BatchWriteItemOutputTypeDef"]):
     """Up to 25 deletions, for an erasure."""
+
+
+class Note(Call[None]):
+    """Facts for the call's log line (sizes, attempts); no I/O, the runner keeps them."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, **fields: object) -> None:
+        self.fields = fields
 
 
 class Sleep(Call[None]):

@@ -36,7 +36,7 @@ from careervp.dal.codec import (
 )
 from careervp.dal.errors import ConditionFailedError, ConflictError, ItemTooLargeError
 from careervp.dal.plans import _requests as requests
-from careervp.dal.plans._calls import Delete, Get, Put, Update, send
+from careervp.dal.plans._calls import Delete, Get, Note, Put, Update, send
 from careervp.dal.schema import (
     IDEMPOTENCY_TTL_SECONDS,
     TTL_SECONDS,
@@ -159,6 +159,7 @@ def _put(
             ctx, prepared, application_id, moment, write_id, idempotency_key
         )
         first = None
+        yield Note(item_bytes=encoded.size, json_bytes=encoded.json_bytes)
         try:
             yield from send(Put(requests.put_version(ctx.table, encoded.item)))
         except ConditionFailedError as exc:
