@@ -213,7 +213,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return run_demo(json_output=args.json)
     if args.command == "local-server":
-        return serve_locally(args.port, table_name, args.region or "us-east-1")
+        return serve_locally(
+            args.port, table_name, args.region or "us-east-1", json_output=args.json
+        )
     client = build_client(endpoint_url=args.endpoint_url, region_name=args.region)
     try:
         if args.command == "create-table":

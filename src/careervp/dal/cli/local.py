@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import secrets
 import signal
@@ -44,23 +45,27 @@ def embedded_engine(port: int = 0) -> Iterator[str]:
         server.stop()
 
 
-def serve_locally(port: int, table_name: str, region: str) -> int:
-    """``local-server``: moto's server with the table until Ctrl-C or SIGTERM."""
+def serve_locally(port: int, table_name: str, region: str, *, json_output: bool = False) -> int:
+    """``local-server``: moto's server with the table until Ctrl-C or SIGTERM; stdout holds
+    the environment to export (shell lines, or one JSON object with ``--json``)."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with embedded_engine(port) as endpoint:
         client = build_client(endpoint_url=endpoint, region_name=region, local_credentials=True)
         create_table(client, table_name)
         sys.stderr.write(f"moto's DynamoDB server is listening at {endpoint}; export:\n")
-        for name, value in (
-            ("AWS_ENDPOINT_URL_DYNAMODB", endpoint),
-            ("AWS_DEFAULT_REGION", region),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            (TABLE_NAME_ENV, table_name),
-            (SECRET_ENV, secrets.token_urlsafe(32)),
-        ):
-            sys.stdout.write(f"export {name}={value}\n")
+        environment = {
+            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            TABLE_NAME_ENV: table_name,
+            SECRET_ENV: secrets.token_urlsafe(32),
+        }
+        if json_output:
+            sys.stdout.write(json.dumps({"endpoint": endpoint, "environment": environment}) + "\n")
+        else:
+            sys.stdout.write("".join(f"export {k}={v}\n" for k, v in environment.items()))
         sys.stdout.flush()
         sys.stderr.write("Press Ctrl-C to stop.\n")
         sys.stderr.flush()
