@@ -252,3 +252,22 @@ def test_put_reads_standard_input(
     code, out, _ = _run(capsys, *cli, "--json", "put", "-", "--application-id", "app-stdin")
     assert code == 0
     assert json.loads(out)["artifact_id"].startswith("app-stdin#")
+
+
+def test_local_server_json_is_one_document_on_stdout() -> None:
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "careervp.dal.cli", "local-server", "--port", str(port), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        document = json.loads(process.stdout.readline())
+        assert document["endpoint"] == f"http://127.0.0.1:{port}"
+        assert document["environment"]["AWS_ENDPOINT_URL_DYNAMODB"] == document["endpoint"]
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) == 0
