@@ -194,7 +194,7 @@ class TestErrorHandling:
             dal = DynamoDalHandler(client, "missing-table", token_secret=TOKEN_SECRET)
             assert not dal.save_tailored_cv("app_123", tailored).success
         (failure,) = log_records.records
-        assert failure.getMessage() == "save_tailored_cv failed"
+        assert failure.getMessage().startswith("save_tailored_cv failed: DATABASE_ERROR: ")
         assert failure.__dict__["code"] == "DATABASE_ERROR"
         assert "missing-table" in failure.__dict__["error"]
         assert tailored.tailored_cv.executive_summary not in log_records.text()

@@ -242,8 +242,10 @@ class DynamoDalHandler:
             if logger.isEnabledFor(level):
                 logger.log(
                     level,
-                    "%s failed",
+                    "%s failed: %s: %s",
                     method,
+                    exc.code.value,
+                    exc,
                     extra={
                         "action": method,
                         "code": exc.code.value,
