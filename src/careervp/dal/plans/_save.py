@@ -24,7 +24,10 @@ import contextlib
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from careervp.dal.codec import (
+    PreparedVersion,
     Reservation,
     assemble,
     decode_record,
@@ -53,7 +56,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-    from careervp.dal.codec import EncodedItem, Item, PreparedVersion
+    from careervp.dal.codec import EncodedItem, Item
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
 
@@ -73,16 +76,21 @@ def save(
         check_id("idempotency_key", idempotency_key)
     prepared = prepare(check_data(data))
     moment = ctx.now()
-    write_id = ctx.new_write_id()
+    version = _Version(
+        prepared=prepared,
+        application_id=application_id,
+        write_id=ctx.new_write_id(),
+        idempotency_key=idempotency_key,
+    )
     if idempotency_key is None:
-        return (yield from _put(ctx, prepared, application_id, moment, write_id, None))
+        return (yield from _put(ctx, version, moment))
     # Sized (and, with a cipher, sealed) before the claim: an item DynamoDB would refuse must
     # not hold a key for a day.
-    first = _assemble(ctx, prepared, application_id, moment, write_id, idempotency_key)
+    first = version.at(ctx, moment)
     mine = Reservation(
         application_id=application_id,
         created_at=format_created_at(moment),
-        write_id=write_id,
+        write_id=version.write_id,
         fingerprint=fingerprint_of(application_id, idempotency_key, prepared.checksum, ctx.cipher),
     )
     held = yield from _claim(ctx, idempotency_key, mine, prepared.checksum)
@@ -96,19 +104,10 @@ def save(
         raw = yield from _read(ctx, key)
         if raw is not None and read_write_id(raw) == held.write_id:
             return artifact_id(held.application_id, held.created_at)
+    adopted = msgspec.structs.replace(version, write_id=held.write_id)
     moment = created_at_moment(held.created_at)
     try:
-        return (
-            yield from _put(
-                ctx,
-                prepared,
-                application_id,
-                moment,
-                held.write_id,
-                idempotency_key,
-                first=first if held is mine else None,
-            )
-        )
+        return (yield from _put(ctx, adopted, moment, first=first if held is mine else None))
     except ItemTooLargeError:
         # DynamoDB refused the item itself: no version can ever be stored under this claim,
         # so it is released for a corrected retry.
@@ -116,24 +115,25 @@ def save(
         raise
 
 
-def _assemble(
-    ctx: StoreContext,
-    prepared: PreparedVersion,
-    application_id: str,
-    moment: datetime,
-    write_id: str,
-    idempotency_key: str | None,
-) -> EncodedItem:
-    # Assembled (and sized) again under every new key: the TTL's digits can change.
-    return assemble(
-        prepared,
-        application_id,
-        format_created_at(moment),
-        epoch_second(moment) + TTL_SECONDS,
-        write_id=write_id,
-        cipher=ctx.cipher,
-        idempotency_key=idempotency_key,
-    )
+class _Version(msgspec.Struct, frozen=True, kw_only=True):
+    """A version on its way in: everything but the microsecond it will be stored under."""
+
+    prepared: PreparedVersion
+    application_id: str
+    write_id: str
+    idempotency_key: str | None
+
+    def at(self, ctx: StoreContext, moment: datetime) -> EncodedItem:
+        # Assembled (and sized) again under every new key: the TTL's digits can change.
+        return assemble(
+            self.prepared,
+            self.application_id,
+            format_created_at(moment),
+            epoch_second(moment) + TTL_SECONDS,
+            write_id=self.write_id,
+            cipher=ctx.cipher,
+            idempotency_key=self.idempotency_key,
+        )
 
 
 def _read(ctx: StoreContext, key: Item) -> Plan[Mapping[str, object] | None]:
@@ -143,21 +143,17 @@ def _read(ctx: StoreContext, key: Item) -> Plan[Mapping[str, object] | None]:
 
 def _put(
     ctx: StoreContext,
-    prepared: PreparedVersion,
-    application_id: str,
+    version: _Version,
     moment: datetime,
-    write_id: str,
-    idempotency_key: str | None,
     *,
     first: EncodedItem | None = None,
 ) -> Plan[str]:
     """Store the version at ``moment`` or the first free microsecond after it; ``first`` is
     the item already assembled for ``moment``."""
+    application_id = version.application_id
     for _ in range(MAX_SAVE_ATTEMPTS):
         created_at = format_created_at(moment)
-        encoded = first or _assemble(
-            ctx, prepared, application_id, moment, write_id, idempotency_key
-        )
+        encoded = first or version.at(ctx, moment)
         first = None
         yield Note(item_bytes=encoded.size, json_bytes=encoded.json_bytes)
         try:
@@ -168,11 +164,11 @@ def _put(
                 there = yield from _read(ctx, table_key(application_id, created_at))
             if there is None:
                 continue  # removed meanwhile: the key is free again
-            if read_write_id(there) == write_id:
+            if read_write_id(there) == version.write_id:
                 return artifact_id(application_id, created_at)  # our own, retried write
             moved = moment + _MICROSECOND
-            if idempotency_key is not None:
-                yield from _move(ctx, idempotency_key, write_id, application_id, created_at, moved)
+            if version.idempotency_key is not None:
+                yield from _move(ctx, version, created_at, moved)
             moment = moved
             continue
         return artifact_id(application_id, created_at)
@@ -207,21 +203,15 @@ def _claim(ctx: StoreContext, key: str, mine: Reservation, checksum: str) -> Pla
     raise ConflictError(f"could not claim idempotency key {key!r}; retry the save")
 
 
-def _move(
-    ctx: StoreContext,
-    key: str,
-    write_id: str,
-    application_id: str,
-    created_at: str,
-    moved: datetime,
-) -> Plan[None]:
-    """Point the record of ``key`` at the next microsecond after a collision."""
+def _move(ctx: StoreContext, version: _Version, created_at: str, moved: datetime) -> Plan[None]:
+    """Point the version's idempotency record at the next microsecond after a collision."""
+    application_id, key = version.application_id, str(version.idempotency_key)
     new_artifact = artifact_id(application_id, format_created_at(moved))
     request = requests.move_record(
         ctx.table,
         application_id,
         key,
-        write_id=write_id,
+        write_id=version.write_id,
         old_artifact=artifact_id(application_id, created_at),
         new_artifact=new_artifact,
     )
@@ -233,7 +223,7 @@ def _move(
         held = decode_record(raw, key)[0] if raw is not None else None
         if (
             held is None
-            or held.write_id != write_id
+            or held.write_id != version.write_id
             or (artifact_id(held.application_id, held.created_at) != new_artifact)
         ):
             raise ConflictError(
