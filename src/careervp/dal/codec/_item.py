@@ -41,7 +41,6 @@ __all__ = [
     "item_label",
     "prepare",
     "read_expiration",
-    "read_format",
     "read_idempotency_key",
     "read_key",
     "read_write_id",
@@ -291,12 +290,6 @@ def read_write_id(raw: Mapping[str, object]) -> str | None:
 
 def read_idempotency_key(raw: Mapping[str, object]) -> str | None:
     return _optional_text(raw, schema.IDEMPOTENCY_KEY)
-
-
-def read_format(raw: Mapping[str, object]) -> int | None:
-    value = raw.get(schema.FORMAT_VERSION)
-    number = parse_number(value.get("N")) if isinstance(value, Mapping) else None
-    return number if isinstance(number, int) else None
 
 
 def has_content(raw: Mapping[str, object]) -> bool:
