@@ -162,7 +162,18 @@ class TestDeleteOperations:
     ) -> None:
         assert dal.save_tailored_cv("app_123", tailored).success
         assert dal.delete_tailored_cv("app_123", "2026-11-26T10:30:00.000000Z").success
-        assert _raw_items() == []
+        # What stays is the tombstone that keeps the version removed: nothing personal.
+        (left,) = _raw_items()
+        assert set(left) == {
+            "application_id",
+            "created_at",
+            "tombstone",
+            "delete_id",
+            "expiration_timestamp",
+        }
+        assert dal.get_tailored_cv("app_123", "2026-11-26T10:30:00.000000Z").code is (
+            ResultCode.NOT_FOUND
+        )
         again = dal.delete_tailored_cv("app_123", "2026-11-26T10:30:00.000000Z")
         assert again.code is ResultCode.NOT_FOUND
 

@@ -88,11 +88,64 @@ def test_floats_survive_decimal_normalisation(value: float) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [math.nan, math.inf, -math.inf, 1e126, -1e126, 1e127, 1e-131, 10**38, -(10**38), 5e-324],
+    [
+        math.nan,
+        math.inf,
+        -math.inf,
+        1e126,
+        -1e126,
+        1e127,
+        1e-131,
+        10**38 + 1,  # 39 significant digits
+        -(10**38) - 1,
+        10**126,  # one digit, but past DynamoDB's range
+        5e-324,
+        10**4000,  # refused by magnitude, never printed
+    ],
 )
 def test_unstorable_numbers_are_refused(value: float) -> None:
     with pytest.raises(InvalidInputError):
         marshal(value)
+
+
+@pytest.mark.parametrize(
+    "value", [10**38, -(10**38), 10**125, 12345678901234567890123456789012345678 * 10**88]
+)
+def test_integers_count_significant_digits_only(value: int) -> None:
+    # DynamoDB stores these (trailing zeros of an integer are not significant digits).
+    assert unmarshal(marshal(value)) == value
+
+
+def test_the_message_states_the_significant_digit_rule() -> None:
+    with pytest.raises(InvalidInputError, match="38 significant digits"):
+        marshal(10**38 + 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0.10000000000000000001",  # more digits than a double holds
+        "3.14159265358979323846264338327950288",
+        "1e400",  # beyond a double
+    ],
+)
+def test_over_precise_stored_decimals_are_refused_not_rounded(text: str) -> None:
+    with pytest.raises(IntegrityError):
+        unmarshal({"N": text})
+
+
+@given(finite_floats)
+def test_what_an_engine_spells_out_in_full_can_be_written_again(value: float) -> None:
+    # dynalite answers a float of 1e38 and up as an integer of up to 126 digits, and a small
+    # one as a decimal with every zero: the codec reads both and writes them again.
+    exact = Decimal(repr(value + 0.0))
+    spelled = f"{exact:f}"
+    if spelled.endswith(".0"):
+        spelled = spelled[:-2]
+    back = unmarshal({"N": spelled})
+    assert isinstance(back, (int, float))
+    assert marshal(back) == marshal(back)  # no InvalidInputError
+    assert Decimal(marshal(back)["N"]) == exact  # type: ignore[arg-type]
 
 
 def test_unsupported_types_are_refused() -> None:

@@ -53,7 +53,7 @@ def test_new_float_fields_are_normalised_as_a_reader_gets_them_back() -> None:
         ({"confidence": math.nan}, "metadata.confidence"),
         ({"scores": [{"name": "a", "value": 1e126}]}, "metadata.scores[0].value"),
         ({"weights": {"w": -math.inf}}, "metadata.weights.w"),
-        ({"attempts": 10**40}, "metadata.attempts"),
+        ({"attempts": 10**40 + 1}, "metadata.attempts"),
     ],
 )
 def test_new_numeric_fields_are_checked_by_path(fields: dict[str, object], path: str) -> None:

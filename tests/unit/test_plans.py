@@ -32,6 +32,7 @@ def _context(moment: datetime, write_ids: list[str] | None = None) -> plans.Stor
         signer=PageTokenSigner([b"s" * 32], max_age_seconds=3600),
         secret_configured=True,
         cipher=None,
+        accept_plaintext=False,
         consistent_reads=True,
         new_write_id=lambda: next(ids),
         jitter=random.Random(1),

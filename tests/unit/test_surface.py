@@ -42,6 +42,7 @@ PUBLIC = {
         "install_deadline",
     },
     "careervp.dal.settings": {
+        "ACCEPT_PLAINTEXT_ENV",
         "INDEX_NAME_ENV",
         "KMS_KEY_ENV",
         "SECRET_ENV",

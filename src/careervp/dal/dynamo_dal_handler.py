@@ -29,6 +29,7 @@ from careervp.dal.errors import DalError
 from careervp.dal.schema import INDEX_NAME
 from careervp.dal.sender import Sender, run
 from careervp.dal.settings import (
+    ACCEPT_PLAINTEXT_ENV,
     INDEX_NAME_ENV,
     KMS_KEY_ENV,
     SECRET_ENV,
@@ -67,6 +68,7 @@ _ACTIONS = {
     "get_latest_tailored_cv": "reading an application's latest tailored CV",
     "list_tailored_cvs_for_user": "listing a user's tailored CVs",
     "list_tailored_cvs_for_application": "listing an application's tailored CVs",
+    "list_tailored_cvs_for_application_page": "listing a page of an application's tailored CVs",
     "delete_tailored_cv": "deleting a tailored CV",
     "export_tailored_cvs_for_user": "exporting a user's tailored CVs",
     "delete_all_tailored_cvs_for_user": "erasing a user's tailored CVs",
@@ -120,6 +122,17 @@ def _cipher_from_environment() -> Cipher | None:
     from careervp.dal.encryption import KmsCipher  # noqa: PLC0415
 
     return KmsCipher.from_environment(key_id)
+
+
+def _accept_plaintext(option: bool | None, /) -> bool:  # noqa: FBT001 - one flag, named where called
+    if option is not None:
+        return option
+    value = os.environ.get(ACCEPT_PLAINTEXT_ENV, "").strip()
+    if value not in ("", "0", "1"):
+        raise ValueError(
+            f"{ACCEPT_PLAINTEXT_ENV} must be 1 (migration window open) or 0, not {value!r}"
+        )
+    return value == "1"
 
 
 def _summary(value: object) -> dict[str, object]:
@@ -180,6 +193,7 @@ class DynamoDalHandler:
         token_secret: bytes | None = None,
         cipher: Cipher | None = None,
         tracer: Tracer | None = None,
+        accept_plaintext: bool | None = None,
         previous_token_secrets: Sequence[bytes] = (),
         token_max_age: timedelta = DEFAULT_TOKEN_MAX_AGE,
         consistent_reads: bool = True,
@@ -205,6 +219,7 @@ class DynamoDalHandler:
             [token_secret, *previous_token_secrets],
             max_age_seconds=int(token_max_age.total_seconds()),
         )
+        accept = _accept_plaintext(accept_plaintext)
         self._client = client if client is not None else build_client(call_timeout=call_timeout)
         self._sender = Sender(self._client, name, sleep=sleep)
         self._ctx = plans.StoreContext(
@@ -214,6 +229,7 @@ class DynamoDalHandler:
             signer=signer,
             secret_configured=secret_configured,
             cipher=cipher if cipher is not None else _cipher_from_environment(),
+            accept_plaintext=accept,
             consistent_reads=consistent_reads,
             new_write_id=_new_write_id,
             jitter=random.Random(),  # noqa: S311 - backoff jitter, not a secret
@@ -261,6 +277,22 @@ class DynamoDalHandler:
                 " a defect of the store, not of the database; please report it",
                 ResultCode.INTERNAL_ERROR,
             )
+        unreadable = ran.facts.pop("unreadable", None)
+        if isinstance(unreadable, dict):
+            for artifact, reason in unreadable.items():
+                # The call succeeds without these versions; each is an integrity failure to see.
+                logger.error(
+                    "%s: %s: %s",
+                    method,
+                    ResultCode.INTEGRITY_ERROR.value,
+                    reason,
+                    extra={
+                        "action": method,
+                        "code": ResultCode.INTEGRITY_ERROR.value,
+                        "error": reason,
+                        "artifact_id": artifact,
+                    },
+                )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s succeeded",
@@ -319,6 +351,17 @@ class DynamoDalHandler:
         return self._run(
             "list_tailored_cvs_for_application",
             plans.list_application(self._ctx, application_id),
+        )
+
+    def list_tailored_cvs_for_application_page(
+        self, application_id: str, limit: int = 10, start_key: str | None = None
+    ) -> Result[TailoredCVPage]:
+        """One page of an application's live versions, newest first; versions that fail their
+        integrity check are named in ``unreadable``, never fail the page. ``start_key`` is the
+        previous page's ``last_evaluated_key``, a token bound to this application."""
+        return self._run(
+            "list_tailored_cvs_for_application_page",
+            plans.list_application_page(self._ctx, application_id, limit, start_key),
         )
 
     def delete_tailored_cv(self, application_id: str, created_at: str) -> Result[None]:

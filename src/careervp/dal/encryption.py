@@ -46,8 +46,13 @@ _VERSION = 1
 _HEADER = struct.Struct(">BH")
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
-# KMS's answers for an encrypted data key that is not one of ours or is damaged.
+# KMS's answers for an encrypted data key that is damaged or sealed under another key: faults
+# of that one blob (docs: Decrypt, "Errors").
 _NOT_OURS = frozenset({"InvalidCiphertextException", "IncorrectKeyException"})
+# An answer that may be the blob's (a ciphertext naming a key this role cannot use, which is
+# also what moto says for a blob it cannot open) or the role's own (its policy, a revoked
+# grant): a probe with a data key known to be ours tells which.
+_DENIED = frozenset({"AccessDeniedException"})
 
 
 @dataclass
@@ -154,7 +159,8 @@ class KmsCipher:
                 CiphertextBlob=encrypted, KeyId=self._key_id, EncryptionContext=ENCRYPTION_CONTEXT
             )
         except ClientError as exc:
-            if error_code(exc) in _NOT_OURS:
+            code = error_code(exc)
+            if code in _NOT_OURS or (code in _DENIED and self._role_can_decrypt()):
                 raise IntegrityError(
                     f"its data key does not decrypt under KMS key {self._key_id}"
                 ) from None
@@ -165,6 +171,25 @@ class KmsCipher:
         with self._lock:
             self._remember(key)
         return key
+
+    def _role_can_decrypt(self) -> bool:
+        """Whether this role can open a data key known to be ours (one KMS call, only after a
+        refusal); a failure of the probe itself is the call's fault and is raised."""
+        with self._lock:
+            known = next(reversed(self._known), None)
+        try:
+            if known is None:
+                known = bytes(
+                    self._kms.generate_data_key(
+                        KeyId=self._key_id, KeySpec="AES_256", EncryptionContext=ENCRYPTION_CONTEXT
+                    )["CiphertextBlob"]
+                )
+            self._kms.decrypt(
+                CiphertextBlob=known, KeyId=self._key_id, EncryptionContext=ENCRYPTION_CONTEXT
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fault(exc, action="decrypting a data key") from exc
+        return True
 
     def encrypt(self, plaintext: bytes, aad: bytes) -> bytes:
         key = self._key_for_sealing()

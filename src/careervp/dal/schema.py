@@ -22,6 +22,7 @@ __all__ = [
     "CREATED_AT",
     "CREATED_AT_EXAMPLE",
     "CV_VERSION",
+    "DELETE_ID",
     "FINGERPRINT",
     "FORMAT_VERSION",
     "FVS_VALIDATION_PASSED",
@@ -33,6 +34,8 @@ __all__ = [
     "METADATA",
     "TAILORED_CV",
     "TOKEN_USAGE",
+    "TOMBSTONE",
+    "TOMBSTONE_TTL_SECONDS",
     "TTL_ATTRIBUTE",
     "TTL_SECONDS",
     "USER_ID",
@@ -53,6 +56,11 @@ __all__ = [
 INDEX_NAME = "user_id_created_at_gsi"
 TTL_SECONDS = 90 * 24 * 3600
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+# A removed version leaves a tombstone at its key for this long, so that no put of an earlier
+# attempt and no keyed retry can store it again (docs/reliability.md, "Deleted stays deleted").
+# It outlives any idempotency record that can stand for the version by an hour: the sum of the
+# clock skews of the deleting, the first and the retrying instance must stay under that hour.
+TOMBSTONE_TTL_SECONDS = IDEMPOTENCY_TTL_SECONDS + 3600
 
 # A version's attributes (docs/schema.md).
 APPLICATION_ID = "application_id"
@@ -76,7 +84,12 @@ IDEMPOTENCY_KEY = "idempotency_key"
 # An idempotency record's attributes, besides the key, WRITE_ID and TTL_ATTRIBUTE.
 ARTIFACT_ID = "artifact_id"
 FINGERPRINT = "fingerprint"
+# Written by releases before 0.3.0 on the record of a deleted version; still honoured.
 VERSION_DELETED = "version_deleted"
+# What a removal leaves at a version's key: the key, the marker, the removing call's id (so a
+# delete retried after a lost response knows its own removal) and a TTL. Nothing personal.
+TOMBSTONE = "tombstone"
+DELETE_ID = "delete_id"
 
 # Idempotency records live in partitions no version can have: ids never hold control
 # characters, so no application id starts with this prefix. Records carry no user id, so the

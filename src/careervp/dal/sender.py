@@ -121,7 +121,14 @@ def run(plan: Plan[T], sender: Sender, action: str) -> Ran[T]:
         call = next(plan)
         while True:
             if isinstance(call, Note):
-                facts.update(call.fields)
+                for name, value in call.fields.items():
+                    known = facts.get(name)
+                    # Notes of a kind add up (unreadable versions met batch after batch).
+                    facts[name] = (
+                        {**known, **value}
+                        if isinstance(known, dict) and isinstance(value, dict)
+                        else value
+                    )
                 call = plan.send(None)
                 continue
             try:

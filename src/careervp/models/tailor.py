@@ -94,9 +94,13 @@ class TailoredCVData(_Model, kw_only=True):
 
 
 class TailoredCVPage(TypedDict):
+    """One page of versions. ``unreadable`` names (by artifact id) the versions of the page
+    that failed their integrity check: they are never returned, and never fail the page."""
+
     items: list[TailoredCVData]
     last_evaluated_key: str | None
     count: int
+    unreadable: list[str]
 
 
 class UserExport(TypedDict):

@@ -5,8 +5,9 @@ floats exact, no ``Decimal``), ``_numbers`` (what DynamoDB numbers can hold, the
 over a model's numbers), ``_conform`` (a strict, normalised copy of caller input),
 ``_canonical`` (canonical JSON and the SHA-256 checksum), ``_envelope`` (gzip and its inflation
 cap), ``_size`` (item size by DynamoDB's rules), ``_item`` (versions in format 1 and 2),
-``_record`` (idempotency records), ``_tokens`` (signed page tokens) and ``_cipher`` (what a
-cipher must do). ``docs/codec.md`` describes the format they produce.
+``_record`` (idempotency records), ``_tombstone`` (what a removal leaves), ``_tokens`` (signed
+page tokens) and ``_cipher`` (what a cipher must do). ``docs/codec.md`` describes the format
+they produce.
 """
 
 from careervp.dal.codec._attributes import AttributeValue, Item, marshal, unmarshal
@@ -24,6 +25,7 @@ from careervp.dal.codec._item import (
     has_content,
     item_label,
     prepare,
+    printable,
     read_expiration,
     read_idempotency_key,
     read_key,
@@ -44,6 +46,7 @@ from careervp.dal.codec._tokens import (
     read_scan_cursor,
     scan_cursor,
 )
+from careervp.dal.codec._tombstone import is_tombstone, read_delete_id, tombstone
 
 __all__ = [
     "FORMAT_ENCRYPTED",
@@ -68,10 +71,13 @@ __all__ = [
     "encode_record",
     "fingerprint_of",
     "has_content",
+    "is_tombstone",
     "item_label",
     "item_size",
     "marshal",
     "prepare",
+    "printable",
+    "read_delete_id",
     "read_expiration",
     "read_idempotency_key",
     "read_key",
@@ -79,5 +85,6 @@ __all__ = [
     "read_write_id",
     "same_content",
     "scan_cursor",
+    "tombstone",
     "unmarshal",
 ]

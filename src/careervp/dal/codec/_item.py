@@ -22,7 +22,7 @@ from careervp.dal import schema
 from careervp.dal.codec._attributes import Item, marshal_map, unmarshal_map
 from careervp.dal.codec._canonical import canonical_json, checksum_of, decode_tailored_cv
 from careervp.dal.codec._envelope import MAX_INFLATED_BYTES, compress, decompress
-from careervp.dal.codec._numbers import number_text, parse_number
+from careervp.dal.codec._numbers import number_text, parse_number, same_number
 from careervp.dal.codec._size import MAX_ITEM_BYTES, item_size
 from careervp.dal.errors import IntegrityError, InvalidInputError, ItemTooLargeError
 from careervp.models.tailor import StoredArtifact, TailoredCVData, TailoringMetadata, TokenUsage
@@ -40,6 +40,7 @@ __all__ = [
     "has_content",
     "item_label",
     "prepare",
+    "printable",
     "read_expiration",
     "read_idempotency_key",
     "read_key",
@@ -49,6 +50,8 @@ __all__ = [
 FORMAT_PLAIN = 1
 FORMAT_ENCRYPTED = 2
 _BINDING_DOMAIN = b"careervp-dal/tailored-cv/v2\x00"
+# How much of a decoder's message about stored data a log record keeps.
+_DETAIL_CHARS = 300
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -223,14 +226,26 @@ def _struct_from_map(raw: Mapping[str, object], name: str, shape: type[S]) -> S:
     if type(value) is not dict:
         raise IntegrityError(f"attribute {name!r} is not a map")
     try:
-        return msgspec.convert(unmarshal_map(value), shape, strict=True)
+        decoded = msgspec.convert(unmarshal_map(value), shape, strict=True)
     except msgspec.ValidationError as exc:
-        raise IntegrityError(f"attribute {name!r} does not decode: {exc}") from None
+        # msgspec's message quotes what it met (an unknown field's name is stored text): the
+        # error says what failed, the log record keeps the detail, escaped.
+        raise IntegrityError(
+            f"attribute {name!r} does not decode as {shape.__name__}",
+            log_fields={"detail": printable(str(exc), _DETAIL_CHARS)},
+        ) from None
+    for field, stored in value.items():
+        # An integer read into a float field (engines spell large floats as integers) must be
+        # that float exactly: more digits than a float holds are refused, never rounded.
+        number = getattr(decoded, field, None) if "N" in stored else None
+        if type(number) is float and not same_number(stored["N"], number):
+            raise IntegrityError(f"attribute {name!r} holds a number a float cannot hold exactly")
+    return decoded
 
 
-def _printable(text: str) -> str:
+def printable(text: str, limit: int = schema.MAX_ID_BYTES) -> str:
     """``text`` safe to log and print: lone surrogates and controls escaped, length capped."""
-    clipped = text[: schema.MAX_ID_BYTES]
+    clipped = text[:limit]
     if schema.id_problem(clipped) is None:
         return clipped
     return clipped.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
@@ -242,12 +257,16 @@ def item_label(raw: Mapping[str, object]) -> str:
     for name in (schema.APPLICATION_ID, schema.CREATED_AT):
         value = raw.get(name)
         text = value.get("S") if isinstance(value, Mapping) else None
-        parts.append(_printable(text) if isinstance(text, str) else "?")
+        parts.append(printable(text) if isinstance(text, str) else "?")
     return schema.artifact_id(parts[0], parts[1])
 
 
-def _failure(raw: Mapping[str, object], reason: str) -> IntegrityError:
-    return IntegrityError(f"tailored CV {item_label(raw)} failed its integrity check: {reason}")
+def _failure(raw: Mapping[str, object], cause: IntegrityError | str) -> IntegrityError:
+    fields = cause.log_fields if isinstance(cause, IntegrityError) else {}
+    return IntegrityError(
+        f"tailored CV {item_label(raw)} failed its integrity check: {cause}",
+        log_fields={"artifact_id": item_label(raw), **fields},
+    )
 
 
 def _key(raw: Mapping[str, object]) -> tuple[str, str]:
@@ -268,14 +287,14 @@ def read_key(raw: Mapping[str, object]) -> tuple[str, str]:
     try:
         return _key(raw)
     except IntegrityError as exc:
-        raise _failure(raw, str(exc)) from None
+        raise _failure(raw, exc) from None
 
 
 def read_expiration(raw: Mapping[str, object]) -> int:
     try:
         return _integer(raw, schema.TTL_ATTRIBUTE)
     except IntegrityError as exc:
-        raise _failure(raw, str(exc)) from None
+        raise _failure(raw, exc) from None
 
 
 def _optional_text(raw: Mapping[str, object], name: str) -> str | None:
@@ -297,22 +316,29 @@ def has_content(raw: Mapping[str, object]) -> bool:
     return schema.TAILORED_CV in raw
 
 
-def decode_item(raw: Mapping[str, object], cipher: Cipher | None = None) -> TailoredCVData:
+def decode_item(
+    raw: Mapping[str, object], cipher: Cipher | None = None, *, accept_plaintext: bool = True
+) -> TailoredCVData:
     """A stored item back to its model, verified.
 
-    ``IntegrityError`` names the artifact and says what is wrong, never quoting content.
+    With a cipher, a format-1 (plaintext) item is refused unless ``accept_plaintext``: its
+    checksum is an unkeyed hash anyone who can write the table can compute, so it proves
+    nothing where encryption is required. ``IntegrityError`` names the artifact and says what
+    is wrong, never quoting content.
     """
     try:
-        return _decode(raw, cipher)
+        return _decode(raw, cipher, accept_plaintext=accept_plaintext)
     except IntegrityError as exc:
-        raise _failure(raw, str(exc)) from None
+        raise _failure(raw, exc) from None
     except UnicodeEncodeError:
         raise _failure(raw, "it holds text that is not valid Unicode") from None
     except RecursionError:
         raise _failure(raw, "it is nested too deeply") from None
 
 
-def _decode(raw: Mapping[str, object], cipher: Cipher | None) -> TailoredCVData:
+def _decode(
+    raw: Mapping[str, object], cipher: Cipher | None, *, accept_plaintext: bool
+) -> TailoredCVData:
     version = _integer(raw, schema.FORMAT_VERSION)
     application_id, created_at = _key(raw)
     user_id = _string(raw, schema.USER_ID)
@@ -326,6 +352,12 @@ def _decode(raw: Mapping[str, object], cipher: Cipher | None) -> TailoredCVData:
     usage_json = canonical_json(usage)
     blob = _binary(raw, schema.TAILORED_CV)
     if version == FORMAT_PLAIN:
+        if cipher is not None and not accept_plaintext:
+            raise IntegrityError(
+                "it is a plaintext version (format_version 1) where encryption is required;"
+                " it is refused outside a declared migration window"
+                " (TAILORED_CV_ACCEPT_PLAINTEXT=1 while encrypt-existing runs)"
+            )
         cv_json = decompress(blob)
         checksum = checksum_of(cv_json, metadata_json, usage_json)
         # The inflated bytes are hashed as stored: this store only writes canonical JSON, so
@@ -335,8 +367,8 @@ def _decode(raw: Mapping[str, object], cipher: Cipher | None) -> TailoredCVData:
     elif version == FORMAT_ENCRYPTED:
         if cipher is None:
             raise IntegrityError(
-                "it is encrypted (format_version 2) and this handler has no key: configure"
-                " TAILORED_CV_KMS_KEY_ID or pass cipher= to read it"
+                "it is encrypted (format_version 2) and this handler has no key to read it"
+                " (TAILORED_CV_KMS_KEY_ID)"
             )
         header = (
             version,
@@ -357,7 +389,10 @@ def _decode(raw: Mapping[str, object], cipher: Cipher | None) -> TailoredCVData:
     try:
         tailored_cv = decode_tailored_cv(cv_json)
     except msgspec.DecodeError as exc:
-        raise IntegrityError(f"the CV JSON does not decode: {exc}") from None
+        raise IntegrityError(
+            "the CV JSON does not decode as a TailoredCV",
+            log_fields={"detail": printable(str(exc), _DETAIL_CHARS)},
+        ) from None
     # The top-level copies drive the index and filters; they must agree with the content.
     copies = (
         (schema.USER_ID, user_id, metadata.user_id),

@@ -1,7 +1,8 @@
 """DynamoDB numbers: what can be stored, its wire text, its size, and the walk over a model.
 
 DynamoDB holds up to 38 significant digits between 1E-130 and 9.99...9E+125 (38 nines) in
-magnitude, as decimals: ``-0.0`` comes back as ``0`` and ``1.0`` as ``1``. ``normalise`` walks a
+magnitude, as decimals (an integer's trailing zeros are not significant: 10**125 has one):
+``-0.0`` comes back as ``0`` and ``1.0`` as ``1``. ``normalise`` walks a
 model's fields (from ``msgspec``'s own type information, so a new field is covered without
 editing a list), refuses every number DynamoDB cannot hold and turns each float into the float a
 reader will get back, so a checksum computed on save is the one a read recomputes.
@@ -22,11 +23,19 @@ from careervp.dal.errors import InvalidInputError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["check_number", "normalise", "number_size", "number_text", "parse_number"]
+__all__ = [
+    "check_number",
+    "normalise",
+    "number_size",
+    "number_text",
+    "parse_number",
+    "same_number",
+]
 
 MAX_DIGITS = 38
 _MAX = Decimal("9.9999999999999999999999999999999999999E+125")
 _MIN = Decimal("1E-130")
+_INTEGER_LIMIT = 10**126  # the first integer above 9.99...9E+125
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _INTEGER = re.compile(r"-?[0-9]+")
 # Engines may spell 1E-130 out in full (dynalite does): 38 digits, 130 zeros, a sign and a
@@ -39,9 +48,17 @@ def check_number(value: int | float) -> str | None:
     if isinstance(value, bool):
         return "a boolean is not a number"
     if isinstance(value, int):
-        return (
-            None if abs(value) < 10**MAX_DIGITS else f"integers are limited to {MAX_DIGITS} digits"
-        )
+        whole = abs(value)
+        # Compared before str(): a hostile integer of a million digits is refused, not printed.
+        if whole >= _INTEGER_LIMIT:
+            return "the number is outside DynamoDB's range (1E-130 to 9.99...9E+125)"
+        significant = len(str(whole).rstrip("0"))
+        if significant > MAX_DIGITS:
+            return (
+                f"DynamoDB keeps at most {MAX_DIGITS} significant digits (trailing zeros of an"
+                f" integer do not count); this one has {significant}"
+            )
+        return None
     if not math.isfinite(value):
         return "NaN and infinity cannot be stored"
     magnitude = abs(value)
@@ -72,8 +89,21 @@ def parse_number(text: object) -> int | float | None:
     if _INTEGER.fullmatch(text):
         return int(text)
     if _NUMBER.fullmatch(text):
-        return float(text)
+        decimal = float(text)
+        # What a float cannot hold exactly is refused, never rounded: the stored decimal must
+        # be the float's own shortest text (an engine may spell it differently).
+        return decimal if same_number(text, decimal) else None
     return None
+
+
+def same_number(text: str, number: float) -> bool:
+    """Whether the decimal ``text`` is exactly the number a reader of ``number`` stores."""
+    shortest = repr(number)
+    if shortest == text:
+        return True
+    if not math.isfinite(number):
+        return False
+    return Decimal(text) == Decimal(shortest)
 
 
 def number_size(text: str) -> int:

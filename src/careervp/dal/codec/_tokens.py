@@ -40,6 +40,8 @@ __all__ = [
 
 MAX_TOKEN_CHARS = 4096
 MIN_SECRET_BYTES = 16
+# The largest key part this store writes (ids of at most 1,024 UTF-8 bytes).
+MAX_KEY_BYTES = 1024
 _VERSION = 1
 _DOMAIN = b"careervp-dal/page-token\x00"
 _HEADER = struct.Struct(">BQ")
@@ -140,4 +142,15 @@ def read_scan_cursor(cursor: object) -> PageKey:
         raise InvalidInputError("the resume cursor is malformed") from None
     if not application_id or not created_at:
         raise InvalidInputError("the resume cursor is malformed")
+    for part in (application_id, created_at):
+        # Any key of the table, records' included, but no key DynamoDB would refuse for its
+        # size: a hostile cursor is the caller's fault, not an item's.
+        try:
+            size = len(part.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise InvalidInputError("the resume cursor is malformed") from None
+        if size > MAX_KEY_BYTES:
+            raise InvalidInputError(
+                f"the resume cursor holds a key part of {size} bytes, over {MAX_KEY_BYTES}"
+            )
     return PageKey(application_id=application_id, created_at=created_at)

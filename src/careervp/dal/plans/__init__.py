@@ -10,7 +10,13 @@ from careervp.dal.plans._context import StoreContext
 from careervp.dal.plans._save import MAX_SAVE_ATTEMPTS, save
 from careervp.dal.plans._upgrade import encrypt_page
 from careervp.dal.plans._user import count_user, erase_user, export_user, list_user
-from careervp.dal.plans._versions import delete_version, get_latest, get_version, list_application
+from careervp.dal.plans._versions import (
+    delete_version,
+    get_latest,
+    get_version,
+    list_application,
+    list_application_page,
+)
 
 __all__ = [
     "MAX_SAVE_ATTEMPTS",
@@ -27,6 +33,7 @@ __all__ = [
     "get_latest",
     "get_version",
     "list_application",
+    "list_application_page",
     "list_user",
     "save",
 ]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     Raw = Mapping[str, object]
 
-__all__ = ["BATCH_GET_SIZE", "BATCH_WRITE_SIZE", "Tally", "delete_keys", "fetch", "query_pages"]
+__all__ = ["BATCH_GET_SIZE", "BATCH_WRITE_SIZE", "Tally", "fetch", "put_tombstones", "query_pages"]
 
 BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
 BATCH_GET_SIZE = 100  # BatchGetItem's limit
@@ -91,7 +91,7 @@ def fetch(
 
 
 class Tally:
-    """Deletions DynamoDB confirmed so far: exact whatever stops the work."""
+    """Removals DynamoDB confirmed so far: exact whatever stops the work."""
 
     def __init__(self, on_progress: Callable[[int], None] | None = None) -> None:
         self.deleted = 0
@@ -103,23 +103,21 @@ class Tally:
             self._on_progress(self.deleted)
 
 
-def delete_keys(ctx: StoreContext, keys: Sequence[Item], tally: Tally) -> Plan[None]:
-    """Delete ``keys`` in groups of 25, counting each deletion DynamoDB confirms."""
-    for first in range(0, len(keys), BATCH_WRITE_SIZE):
-        pending: Sequence[Item] = keys[first : first + BATCH_WRITE_SIZE]
+def put_tombstones(ctx: StoreContext, tombstones: Sequence[Item], tally: Tally) -> Plan[None]:
+    """Replace versions by ``tombstones`` in groups of 25, counting each write DynamoDB confirms."""
+    for first in range(0, len(tombstones), BATCH_WRITE_SIZE):
+        pending: Sequence[Item] = tombstones[first : first + BATCH_WRITE_SIZE]
         for attempt in range(MAX_BATCH_ATTEMPTS):
             if attempt:
                 yield _backoff(ctx, attempt)
-            response = yield from send(BatchWrite(requests.batch_delete(ctx.table, pending)))
+            response = yield from send(BatchWrite(requests.batch_tombstones(ctx.table, pending)))
             left = (response.get("UnprocessedItems") or {}).get(ctx.table) or []
             tally.add(len(pending) - len(left))
-            pending = [
-                cast("Item", r["DeleteRequest"]["Key"]) for r in left if "DeleteRequest" in r
-            ]
+            pending = [cast("Item", r["PutRequest"]["Item"]) for r in left if "PutRequest" in r]
             if not pending:
                 break
         else:
             raise ThrottledError(
-                f"DynamoDB left {len(pending)} deletions on table {ctx.table} unprocessed after"
+                f"DynamoDB left {len(pending)} removals on table {ctx.table} unprocessed after"
                 f" {MAX_BATCH_ATTEMPTS} attempts"
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from careervp.dal.codec import read_expiration
+from careervp.dal.codec import decode_item, read_expiration
 from careervp.dal.schema import epoch_second
 
 if TYPE_CHECKING:
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from careervp.dal.codec import Cipher, PageTokenSigner
+    from careervp.models.tailor import TailoredCVData
 
 __all__ = ["StoreContext"]
 
@@ -28,6 +29,8 @@ class StoreContext:
     # then most likely came from another process, and the error says what to configure.
     secret_configured: bool
     cipher: Cipher | None
+    # With a cipher: whether format-1 (plaintext) versions are read, during a migration window.
+    accept_plaintext: bool
     consistent_reads: bool
     new_write_id: Callable[[], str]
     jitter: random.Random
@@ -41,3 +44,7 @@ class StoreContext:
     def expired(self, raw: Mapping[str, object], now: int) -> bool:
         """Whether a raw item is past its TTL at ``now``; a missing TTL is an integrity fault."""
         return read_expiration(raw) <= now
+
+    def decode(self, raw: Mapping[str, object]) -> TailoredCVData:
+        """A stored version, verified under this store's cipher and plaintext policy."""
+        return decode_item(raw, self.cipher, accept_plaintext=self.accept_plaintext)

@@ -14,13 +14,11 @@ from careervp.dal.schema import (
     CHECKSUM,
     CREATED_AT,
     FORMAT_VERSION,
-    IDEMPOTENCY_KEY,
+    TOMBSTONE,
     TTL_ATTRIBUTE,
     USER_ID,
-    VERSION_DELETED,
     WRITE_ID,
     record_key,
-    table_key,
 )
 
 if TYPE_CHECKING:
@@ -43,17 +41,16 @@ if TYPE_CHECKING:
     StartKey = Mapping[str, UniversalAttributeValueTypeDef]
 
 __all__ = [
-    "batch_delete",
     "batch_get",
+    "batch_tombstones",
     "claim_record",
-    "delete_version",
     "get_item",
-    "mark_version_deleted",
     "move_record",
     "put_version",
     "query_application",
     "query_user",
     "release_record",
+    "remove_version",
     "replace_plain",
     "scan_plain",
 ]
@@ -120,21 +117,6 @@ def move_record(
     }
 
 
-def mark_version_deleted(
-    table: str, application_id: str, key: str, artifact_id: str
-) -> UpdateItemInputTypeDef:
-    return {
-        "TableName": table,
-        "Key": record_key(application_id, key),
-        "UpdateExpression": f"SET {VERSION_DELETED} = :deleted",
-        # Only while the record still stands for this very version; a record already expired,
-        # taken over or gone is left alone.
-        "ConditionExpression": f"{ARTIFACT_ID} = :artifact",
-        "ExpressionAttributeValues": {":deleted": {"BOOL": True}, ":artifact": {"S": artifact_id}},
-        "ReturnConsumedCapacity": "TOTAL",
-    }
-
-
 def release_record(
     table: str, application_id: str, key: str, write_id: str
 ) -> DeleteItemInputTypeDef:
@@ -157,19 +139,22 @@ def get_item(table: str, key: Item, *, consistent: bool) -> GetItemInputTypeDef:
     }
 
 
-def delete_version(
-    table: str, application_id: str, created_at: str, now: int
-) -> DeleteItemInputTypeDef:
+def remove_version(table: str, tombstone: Item, now: int) -> PutItemInputTypeDef:
     return {
         "TableName": table,
-        "Key": table_key(application_id, created_at),
-        # Deletes a version that exists and is live or unreadable (its TTL missing or not a
-        # number), so one damaged item never blocks its user; an absent version, or one past
-        # its TTL that DynamoDB has not removed yet, fails and reads as NOT_FOUND.
-        "ConditionExpression": f"attribute_exists({APPLICATION_ID}) AND {_LIVE}",
+        # The version is replaced by its tombstone rather than deleted, so that a put of an
+        # earlier save attempt arriving later finds the key taken and stores nothing.
+        "Item": tombstone,
+        # Removes a version that exists and is live or unreadable (its TTL missing or not a
+        # number), so one damaged item never blocks its user; an absent version, a tombstone,
+        # or one past its TTL that DynamoDB has not removed yet, fails and reads as NOT_FOUND.
+        "ConditionExpression": (
+            f"attribute_exists({APPLICATION_ID}) AND attribute_not_exists({TOMBSTONE}) AND {_LIVE}"
+        ),
         "ExpressionAttributeValues": _now(now),
-        # What was deleted tells whether an idempotency record stands for it.
-        "ReturnValues": "ALL_OLD",
+        # A refused retry of this very removal (its response lost) is told by the tombstone's
+        # delete_id.
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         "ReturnConsumedCapacity": "TOTAL",
     }
 
@@ -197,9 +182,8 @@ def query_user(
         request["FilterExpression"] = _LIVE
         request["ExpressionAttributeValues"] = {":user_id": {"S": user_id}, **_now(now)}
     if keys_only:
-        # The table's key is in every index entry whatever the projection: enough to delete;
-        # the idempotency key (projected too) says which records to mark.
-        request["ProjectionExpression"] = f"{APPLICATION_ID}, {CREATED_AT}, {IDEMPOTENCY_KEY}"
+        # The table's key is in every index entry whatever the projection: enough to remove.
+        request["ProjectionExpression"] = f"{APPLICATION_ID}, {CREATED_AT}"
     if limit is not None:
         request["Limit"] = limit
     if start is not None:
@@ -220,7 +204,8 @@ def query_application(
     request: QueryInputTypeDef = {
         "TableName": table,
         "KeyConditionExpression": f"{APPLICATION_ID} = :application_id",
-        "FilterExpression": _LIVE,
+        # Tombstones share the partition of the versions they replaced; never listed.
+        "FilterExpression": f"attribute_not_exists({TOMBSTONE}) AND {_LIVE}",
         "ExpressionAttributeValues": {":application_id": {"S": application_id}, **_now(now)},
         "ScanIndexForward": False,
         "ConsistentRead": consistent,
@@ -240,9 +225,11 @@ def batch_get(table: str, keys: Sequence[Item], *, consistent: bool) -> BatchGet
     }
 
 
-def batch_delete(table: str, keys: Sequence[Item]) -> BatchWriteItemInputTypeDef:
+def batch_tombstones(table: str, tombstones: Sequence[Item]) -> BatchWriteItemInputTypeDef:
+    """An erasure's removals: each version replaced by its tombstone (BatchWriteItem takes no
+    conditions; whatever is at an erased key, a tombstone is what it must become)."""
     return {
-        "RequestItems": {table: [{"DeleteRequest": {"Key": key}} for key in keys]},
+        "RequestItems": {table: [{"PutRequest": {"Item": item}} for item in tombstones]},
         "ReturnConsumedCapacity": "TOTAL",
     }
 

@@ -33,6 +33,7 @@ from careervp.dal.codec import (
     decode_record,
     encode_record,
     fingerprint_of,
+    is_tombstone,
     prepare,
     read_write_id,
     same_content,
@@ -95,14 +96,16 @@ def save(
     )
     held = yield from _claim(ctx, idempotency_key, mine, prepared.checksum)
     if held.version_deleted:
-        # Stored, then deleted (or erased): the repeat stores nothing, as if it had been fast.
+        # Marked by a release before 0.3.0: stored, then deleted; the repeat stores nothing.
         return artifact_id(held.application_id, held.created_at)
     if held is not mine:
         # An earlier call claimed the key: its version may be stored already. A read costs a
         # fifth of a refused write of the same item.
         key = table_key(held.application_id, held.created_at)
         raw = yield from _read(ctx, key)
-        if raw is not None and read_write_id(raw) == held.write_id:
+        # Its version is there, or was there and has been removed since: either way the
+        # repeat stores nothing (a removed version stays removed).
+        if raw is not None and (is_tombstone(raw) or read_write_id(raw) == held.write_id):
             return artifact_id(held.application_id, held.created_at)
     adopted = msgspec.structs.replace(version, write_id=held.write_id)
     moment = created_at_moment(held.created_at)
@@ -166,6 +169,11 @@ def _put(
                 continue  # removed meanwhile: the key is free again
             if read_write_id(there) == version.write_id:
                 return artifact_id(application_id, created_at)  # our own, retried write
+            if is_tombstone(there) and (exc.retried or version.idempotency_key is not None):
+                # A version stored under this key was removed. When an earlier attempt of this
+                # save may have stored it (a retried request, or a key another call of the
+                # same save has used), it was ours: storing it again would undo the removal.
+                return artifact_id(application_id, created_at)
             moved = moment + _MICROSECOND
             if version.idempotency_key is not None:
                 yield from _move(ctx, version, created_at, moved)

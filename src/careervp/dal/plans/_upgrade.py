@@ -30,7 +30,7 @@ from careervp.dal.errors import (
 from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._calls import Put, Scan, send
 from careervp.dal.schema import table_key
-from careervp.dal.settings import KMS_KEY_ENV
+from careervp.dal.settings import ACCEPT_PLAINTEXT_ENV, KMS_KEY_ENV
 from careervp.models.tailor import EncryptionProgress, TailoredCVData
 
 if TYPE_CHECKING:
@@ -100,7 +100,14 @@ def encrypt_page(
 ) -> Plan[EncryptionProgress]:
     cipher = ctx.cipher
     if cipher is None:
-        raise InvalidInputError(f"encrypting needs a key: set {KMS_KEY_ENV} or pass cipher=")
+        raise InvalidInputError(f"encrypting needs a KMS key ({KMS_KEY_ENV} or --kms-key-id)")
+    if not ctx.accept_plaintext:
+        # The upgrade trusts the unkeyed checksum of each plaintext version: run outside the
+        # migration window it would turn a version planted in clear into a sealed one.
+        raise InvalidInputError(
+            "encrypting existing versions reads plaintext ones: declare the migration window"
+            f" with {ACCEPT_PLAINTEXT_ENV}=1 while it runs"
+        )
     if isinstance(page_size, bool) or not isinstance(page_size, int):
         raise InvalidInputError("page_size must be a whole number")
     if not 1 <= page_size <= MAX_PAGE:

@@ -10,21 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from careervp.dal.codec import (
-    PageKey,
-    decode_item,
-    has_content,
-    item_label,
-    read_idempotency_key,
-    read_key,
-)
-from careervp.dal.errors import DalError, IntegrityError, PageTokenError
+from careervp.dal.codec import has_content, item_label, read_key, tombstone
+from careervp.dal.errors import DalError, IntegrityError
 from careervp.dal.plans import _requests as requests
-from careervp.dal.plans._batches import BATCH_GET_SIZE, Tally, delete_keys, fetch, query_pages
+from careervp.dal.plans._batches import BATCH_GET_SIZE, Tally, fetch, put_tombstones, query_pages
 from careervp.dal.plans._calls import Query, send
-from careervp.dal.plans._records import mark_deleted
-from careervp.dal.schema import APPLICATION_ID, CREATED_AT, index_key, table_key
-from careervp.dal.settings import SECRET_ENV
+from careervp.dal.plans._pages import issue_token, sort_out, verified_key
+from careervp.dal.schema import (
+    APPLICATION_ID,
+    CREATED_AT,
+    TOMBSTONE_TTL_SECONDS,
+    index_key,
+)
 from careervp.dal.validation import check_id, check_limit
 from careervp.models.tailor import TailoredCVPage, UserExport
 
@@ -43,46 +40,46 @@ __all__ = ["count_user", "erase_user", "export_user", "list_user"]
 
 
 def _start_key(ctx: StoreContext, user_id: str, token: str, now: int) -> StartKey:
-    try:
-        key = ctx.signer.verify(token, index=ctx.index, user_id=user_id, now=now)
-    except PageTokenError as exc:
-        if ctx.secret_configured:
-            raise
-        raise PageTokenError(
-            f"{exc}: {SECRET_ENV} is not set, so page tokens only verify in the process that"
-            f" issued them; set {SECRET_ENV} to the same value everywhere"
-        ) from None
-    try:
-        check_id("page token application_id", key.application_id)
-        read_key(table_key(key.application_id, key.created_at))
-    except DalError:
-        raise PageTokenError("the page token does not hold a key of this store") from None
+    key = verified_key(ctx, token, listing=ctx.index, owner=user_id, now=now)
     return index_key(user_id, key.application_id, key.created_at)
+
+
+def _key_or_none(raw: Raw) -> tuple[str, str] | None:
+    try:
+        return read_key(raw)
+    except IntegrityError:
+        return None
 
 
 def _with_content(
     ctx: StoreContext, entries: Sequence[Raw], *, consistent: bool
 ) -> Plan[list[Raw]]:
-    """The whole item of each index entry, in order; entries removed meanwhile are left out."""
-    missing = [read_key(e) for e in entries if not has_content(e)]
+    """The whole item of each index entry, in order; entries removed meanwhile are left out.
+
+    An entry whose key the store could not have written is kept as it is: it then fails its
+    check and is named, never fetched.
+    """
+    missing = [key for e in entries if not has_content(e) and (key := _key_or_none(e)) is not None]
     fetched = (yield from fetch(ctx, missing, consistent=consistent)) if missing else {}
     whole: list[Raw] = []
     for entry in entries:
-        raw = entry if has_content(entry) else fetched.get(read_key(entry))
+        key = None if has_content(entry) else _key_or_none(entry)
+        raw = fetched.get(key) if key is not None else entry
         if raw is not None:
             whole.append(raw)
     return whole
 
 
-def _owned(ctx: StoreContext, raw: Raw, user_id: str) -> TailoredCVData:
-    data = decode_item(raw, ctx.cipher)
-    if data.metadata.user_id != user_id:
-        # Only a raw edit of the table makes an index entry and its item disagree.
-        raise IntegrityError(
-            f"tailored CV {item_label(raw)} failed its integrity check: it is listed under"
-            " another user"
-        )
-    return data
+def _owner_check(user_id: str) -> Callable[[Raw, TailoredCVData], None]:
+    def check(raw: Raw, data: TailoredCVData) -> None:
+        if data.metadata.user_id != user_id:
+            # Only a raw edit of the table makes an index entry and its item disagree.
+            raise IntegrityError(
+                f"tailored CV {item_label(raw)} failed its integrity check: it is listed under"
+                " another user"
+            )
+
+    return check
 
 
 def list_user(
@@ -103,17 +100,16 @@ def list_user(
     # The index is eventually consistent anyway; reading the items the same way halves the
     # read units of a page.
     whole = yield from _with_content(ctx, page, consistent=False)
-    items = [_owned(ctx, raw, user_id) for raw in whole if not ctx.expired(raw, now)]
+    sorted_out = yield from sort_out(ctx, whole, now=now, check=_owner_check(user_id))
     next_token = None
     if len(entries) > limit:
-        application_id, created_at = read_key(page[-1])
-        next_token = ctx.signer.issue(
-            PageKey(application_id=application_id, created_at=created_at),
-            index=ctx.index,
-            user_id=user_id,
-            now=now,
-        )
-    return TailoredCVPage(items=items, last_evaluated_key=next_token, count=len(items))
+        next_token = issue_token(ctx, page[-1], listing=ctx.index, owner=user_id, now=now)
+    return TailoredCVPage(
+        items=sorted_out.items,
+        last_evaluated_key=next_token,
+        count=len(sorted_out.items),
+        unreadable=sorted_out.unreadable,
+    )
 
 
 def _every_entry(ctx: StoreContext, user_id: str, *, keys_only: bool) -> Plan[list[Raw]]:
@@ -134,25 +130,6 @@ def _every_entry(ctx: StoreContext, user_id: str, *, keys_only: bool) -> Plan[li
     )
 
 
-def _readable(ctx: StoreContext, raw: Raw, user_id: str) -> TailoredCVData | str:
-    """The version in ``raw``, or its artifact id when it fails its integrity check."""
-    try:
-        return _owned(ctx, raw, user_id)
-    except IntegrityError:
-        return item_label(raw)
-
-
-def _key_or_none(raw: Raw) -> tuple[str, str] | None:
-    try:
-        return read_key(raw)
-    except IntegrityError:
-        return None
-
-
-def _has_key(raw: Raw) -> bool:
-    return _key_or_none(raw) is not None
-
-
 def export_user(
     ctx: StoreContext, user_id: str, on_progress: Callable[[int, int], None] | None
 ) -> Plan[UserExport]:
@@ -164,18 +141,15 @@ def export_user(
     check_id("user_id", user_id)
     entries = yield from _every_entry(ctx, user_id, keys_only=False)
     items: list[TailoredCVData] = []
-    unreadable = [item_label(entry) for entry in entries if not _has_key(entry)]
-    keyed = [entry for entry in entries if _has_key(entry)]
-    for first in range(0, len(keyed), BATCH_GET_SIZE):
-        chunk = keyed[first : first + BATCH_GET_SIZE]
-        for raw in (yield from _with_content(ctx, chunk, consistent=ctx.consistent_reads)):
-            version = _readable(ctx, raw, user_id)
-            if isinstance(version, str):
-                unreadable.append(version)
-            else:
-                items.append(version)
+    unreadable: list[str] = []
+    for first in range(0, len(entries), BATCH_GET_SIZE):
+        chunk = entries[first : first + BATCH_GET_SIZE]
+        whole = yield from _with_content(ctx, chunk, consistent=ctx.consistent_reads)
+        sorted_out = yield from sort_out(ctx, whole, now=None, check=_owner_check(user_id))
+        items.extend(sorted_out.items)
+        unreadable.extend(sorted_out.unreadable)
         if on_progress is not None:
-            on_progress(first + len(chunk), len(keyed))
+            on_progress(first + len(chunk), len(entries))
     return UserExport(items=items, unreadable=unreadable, count=len(items))
 
 
@@ -196,18 +170,20 @@ def erase_user(
                 ctx.table, ctx.index, user_id, now=None, start=start, limit=None, keys_only=True
             )
             response = yield from send(Query(request))
-            entries = response.get("Items", [])
-            # Records first: a retried save must find its version erased, not store it again.
-            for raw in entries:
-                parts = _key_or_none(raw)
-                if parts is not None:
-                    yield from mark_deleted(ctx, *parts, read_idempotency_key(raw))
-            # The raw keys, even ones the store could not have written: erasure takes all.
-            keys = [
-                cast("Item", {APPLICATION_ID: raw[APPLICATION_ID], CREATED_AT: raw[CREATED_AT]})
-                for raw in entries
+            # Every version becomes a tombstone, so no save still on its way (a late put, a
+            # keyed retry) can store it again; the raw keys, even ones the store could not
+            # have written: erasure takes all.
+            expires_at = ctx.now_seconds() + TOMBSTONE_TTL_SECONDS
+            tombstones = [
+                tombstone(
+                    cast(
+                        "Item", {APPLICATION_ID: raw[APPLICATION_ID], CREATED_AT: raw[CREATED_AT]}
+                    ),
+                    expires_at=expires_at,
+                )
+                for raw in response.get("Items", [])
             ]
-            yield from delete_keys(ctx, keys, tally)
+            yield from put_tombstones(ctx, tombstones, tally)
             start = response.get("LastEvaluatedKey")
             if start is None:
                 return tally.deleted
