@@ -24,6 +24,13 @@ from moto import mock_aws
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.encryption import KmsCipher
+from careervp.dal.schema import (
+    APPLICATION_ID,
+    CREATED_AT,
+    DELETE_ID,
+    TOMBSTONE,
+    TTL_ATTRIBUTE,
+)
 from careervp.dal.table import INDEX_PROJECTION, create_table
 from support.engines import EngineUnavailableError, dynalite_server, moto_server
 
@@ -49,6 +56,8 @@ HTTP_ENGINES = ("moto_server", "dynalite")
 ENDPOINT_ENV = "CAREERVP_TEST_ENDPOINT"
 TOKEN_SECRET = b"test-secret-0123456789abcdef"
 START = datetime(2026, 11, 26, 10, 30, tzinfo=timezone.utc)
+# Everything a tombstone may hold: a key, the marker, the removing call's id and a TTL.
+TOMBSTONE_ATTRIBUTES = {APPLICATION_ID, CREATED_AT, TOMBSTONE, DELETE_ID, TTL_ATTRIBUTE}
 PROJECTIONS: dict[str, ProjectionTypeDef] = {
     "include": INDEX_PROJECTION,
     "all": {"ProjectionType": "ALL"},
@@ -116,14 +125,16 @@ class Store:
         return KmsCipher(kms, key_id, **kwargs)
 
     def count(self) -> int:
-        """Items in the table, expired ones and idempotency records included."""
-        total = 0
-        paginator = self.client.get_paginator("scan")
-        for page in paginator.paginate(
-            TableName=self.table_name, Select="COUNT", ConsistentRead=True
-        ):
-            total += page["Count"]
-        return total
+        """Items in the table, expired ones and idempotency records included; tombstones (what
+        a removal leaves, nothing personal) are counted by ``tombstones``."""
+        return sum(1 for item in self.scan() if TOMBSTONE not in item)
+
+    def tombstones(self) -> list[dict[str, Any]]:
+        """What removals left in the table; each must hold nothing personal."""
+        found = [item for item in self.scan() if TOMBSTONE in item]
+        for item in found:
+            assert set(item) <= TOMBSTONE_ATTRIBUTES, item
+        return found
 
     def scan(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

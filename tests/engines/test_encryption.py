@@ -14,8 +14,9 @@ import boto3
 import pytest
 
 from careervp.dal.codec import compute_checksum
+from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.encryption import KmsCipher
-from careervp.dal.settings import KMS_KEY_ENV
+from careervp.dal.settings import ACCEPT_PLAINTEXT_ENV, KMS_KEY_ENV
 from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.faults import Fault, error_body
@@ -102,8 +103,9 @@ def test_an_item_moved_into_another_users_listing_fails(http_store: Store) -> No
 
     tamper(http_store.client, http_store.table_name, mallory, move)
     listed = handler.list_tailored_cvs_for_user("u-victim")
-    assert listed.code is ResultCode.INTEGRITY_ERROR
-    assert mallory in (listed.error or "")
+    assert listed.success
+    assert listed.data["unreadable"] == [mallory]
+    assert mallory not in [artifact_of(i).artifact_id for i in listed.data["items"]]
     exported = handler.export_tailored_cvs_for_user("u-victim")
     assert exported.success
     assert exported.data["unreadable"] == [mallory]
@@ -124,7 +126,8 @@ def test_a_longer_ttl_written_by_hand_fails(http_store: Store) -> None:
 
 def test_mixed_history_reads_with_a_key_and_asks_for_one_without(http_store: Store) -> None:
     plain = http_store.handler()
-    encrypted = http_store.handler(cipher=http_store.cipher())
+    # The migration window: plaintext versions are read until encrypt-existing has run.
+    encrypted = http_store.handler(cipher=http_store.cipher(), accept_plaintext=True)
     old = plain.save_tailored_cv("app-mix", _data(5))
     http_store.clock.advance(timedelta(seconds=1))
     new = encrypted.save_tailored_cv("app-mix", _data(6))
@@ -280,7 +283,7 @@ def test_existing_versions_are_encrypted_in_place_resumably(http_store: Store) -
     )
     before = {a: raw_item(http_store.client, http_store.table_name, a) for a in saved}
 
-    encrypted = http_store.handler(cipher=http_store.cipher())
+    encrypted = http_store.handler(cipher=http_store.cipher(), accept_plaintext=True)
     dry = _run_upgrade(encrypted, dry_run=True)
     assert (dry["encrypted"], dry["unreadable"]) == (4, [broken])
     assert {a: raw_item(http_store.client, http_store.table_name, a) for a in saved} == before
@@ -335,7 +338,8 @@ def test_a_version_erased_during_the_upgrade_is_not_brought_back(http_store: Sto
         http_store.client.meta.events.unregister("before-send.dynamodb.PutItem", erase_first)
 
     http_store.client.meta.events.register("before-send.dynamodb.PutItem", erase_first)
-    result = http_store.handler(cipher=http_store.cipher()).encrypt_existing_versions()
+    upgrader = http_store.handler(cipher=http_store.cipher(), accept_plaintext=True)
+    result = upgrader.encrypt_existing_versions()
     assert result.success
     assert (result.data["encrypted"], result.data["changed"]) == (0, [saved.data])
     assert http_store.count() == 0
@@ -345,8 +349,205 @@ def test_encrypting_without_a_key_is_refused(http_store: Store) -> None:
     result = http_store.handler().encrypt_existing_versions()
     assert result.code is ResultCode.VALIDATION_ERROR
     assert "TAILORED_CV_KMS_KEY_ID" in (result.error or "")
-    bad = http_store.handler(cipher=http_store.cipher()).encrypt_existing_versions("!!garbage")
+    upgrader = http_store.handler(cipher=http_store.cipher(), accept_plaintext=True)
+    bad = upgrader.encrypt_existing_versions("!!garbage")
     assert bad.code is ResultCode.VALIDATION_ERROR
+
+
+def test_encrypting_outside_the_migration_window_is_refused(http_store: Store) -> None:
+    """The upgrade trusts each plaintext version's unkeyed checksum: it runs only in the
+    window an operator declares, or it would seal a version planted in clear."""
+    plain = http_store.handler()
+    assert plain.save_tailored_cv("app-w", _data(8)).success
+    refused = http_store.handler(cipher=http_store.cipher()).encrypt_existing_versions()
+    assert refused.code is ResultCode.VALIDATION_ERROR
+    assert "TAILORED_CV_ACCEPT_PLAINTEXT=1" in (refused.error or "")
+    assert raw_item(http_store.client, http_store.table_name, _only(http_store))[
+        "format_version"
+    ] == {"N": "1"}
+
+
+def _only(store: Store) -> str:
+    (item,) = [i for i in store.scan() if "format_version" in i]
+    return f"{item['application_id']['S']}#{item['created_at']['S']}"
+
+
+@pytest.mark.parametrize("hostile", ["a" * 1025, "\ud800"])
+def test_a_hostile_resume_cursor_is_a_validation_error(http_store: Store, hostile: str) -> None:
+    import base64  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    cursor = (
+        base64.urlsafe_b64encode(json.dumps([hostile, "2026-11-26T10:30:00.000000Z"]).encode())
+        .decode()
+        .rstrip("=")
+    )
+    upgrader = http_store.handler(cipher=http_store.cipher(), accept_plaintext=True)
+    result = upgrader.encrypt_existing_versions(cursor)
+    assert result.code is ResultCode.VALIDATION_ERROR, result
+    assert "cursor" in (result.error or "")
+
+
+# -- no downgrade --------------------------------------------------------------------------
+
+
+def _plant_plaintext(store: Store, over: str | None = None, user_id: str = "u-enc") -> str:
+    """A format-1 version written by someone with table access but no kms:Decrypt: its
+    checksum is an unkeyed SHA-256 anyone can compute. ``over`` overwrites a genuine version
+    in place, under the same artifact id."""
+    forger = DynamoDalHandler(
+        store.client, store.table_name, clock=store.clock, token_secret=b"x" * 32
+    )
+    data = _data(40, user_id=user_id)
+    data.tailored_cv.executive_summary = "Forged summary"
+    if over is None:
+        store.clock.advance(timedelta(seconds=5))
+        saved = forger.save_tailored_cv("app-plant", data)
+        assert saved.success
+        return saved.data
+    # The same bytes a format-1 save would write, moved onto the genuine version's key.
+    application_id, created_at = key_of(over)
+    scratch = forger.save_tailored_cv("app-scratch", data)
+    assert scratch.success
+    raw = raw_item(store.client, store.table_name, scratch.data)
+    store.client.delete_item(
+        TableName=store.table_name, Key={k: raw[k] for k in ("application_id", "created_at")}
+    )
+    raw["application_id"] = {"S": application_id}
+    raw["created_at"] = {"S": created_at}
+    ttl = raw_item(store.client, store.table_name, over)["expiration_timestamp"]
+    raw["expiration_timestamp"] = ttl
+    store.client.put_item(TableName=store.table_name, Item=raw)
+    return over
+
+
+def test_a_planted_plaintext_version_is_refused_by_a_handler_with_a_key(http_store: Store) -> None:
+    handler = http_store.handler(cipher=http_store.cipher())
+    genuine = handler.save_tailored_cv("app-plant", _data(41))
+    assert genuine.success
+    planted = _plant_plaintext(http_store)
+    got = handler.get_tailored_cv(*key_of(planted))
+    assert got.code is ResultCode.INTEGRITY_ERROR
+    assert "encryption is required" in (got.error or "")
+    assert "Forged" not in (got.error or "")
+    latest = handler.get_latest_tailored_cv("app-plant")
+    assert latest.code is ResultCode.INTEGRITY_ERROR  # the newest is the planted one
+    assert handler.list_tailored_cvs_for_application("app-plant").code is (
+        ResultCode.INTEGRITY_ERROR
+    )
+    page = handler.list_tailored_cvs_for_user("u-enc")
+    assert page.success
+    assert page.data["unreadable"] == [planted]
+    assert [artifact_of(i).artifact_id for i in page.data["items"]] == [genuine.data]
+    exported = handler.export_tailored_cvs_for_user("u-enc")
+    assert exported.success
+    assert exported.data["unreadable"] == [planted]
+    assert all("Forged" not in repr(i) for i in exported.data["items"])
+
+
+def test_a_genuine_version_overwritten_in_clear_is_refused(http_store: Store) -> None:
+    handler = http_store.handler(cipher=http_store.cipher())
+    genuine = handler.save_tailored_cv("app-over", _data(42))
+    assert genuine.success
+    _plant_plaintext(http_store, over=genuine.data)
+    got = handler.get_tailored_cv(*key_of(genuine.data))
+    assert got.code is ResultCode.INTEGRITY_ERROR
+    assert "Forged" not in repr(got)
+
+
+def test_the_migration_window_is_declared_by_option_or_environment(
+    http_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cipher = http_store.cipher()
+    planted = _plant_plaintext(http_store)
+    assert http_store.handler(cipher=cipher).get_tailored_cv(*key_of(planted)).code is (
+        ResultCode.INTEGRITY_ERROR
+    )
+    assert (
+        http_store.handler(cipher=cipher, accept_plaintext=True)
+        .get_tailored_cv(*key_of(planted))
+        .success
+    )
+    monkeypatch.setenv(ACCEPT_PLAINTEXT_ENV, "1")
+    assert http_store.handler(cipher=cipher).get_tailored_cv(*key_of(planted)).success
+    # The option wins over the environment: a handler can close the window explicitly.
+    assert (
+        http_store.handler(cipher=cipher, accept_plaintext=False)
+        .get_tailored_cv(*key_of(planted))
+        .code
+        is ResultCode.INTEGRITY_ERROR
+    )
+    monkeypatch.setenv(ACCEPT_PLAINTEXT_ENV, "yes")
+    with pytest.raises(ValueError, match=ACCEPT_PLAINTEXT_ENV):
+        http_store.handler(cipher=cipher)
+
+
+# -- faults of one version's data key against faults of KMS itself ---------------------------
+
+
+@pytest.mark.parametrize("where", ["early", "middle"])
+def test_a_damaged_wrapped_data_key_is_that_versions_integrity_failure(
+    http_store: Store, where: str
+) -> None:
+    """Whatever KMS answers for a blob it cannot open (InvalidCiphertext; moto: AccessDenied
+    for a key id it does not know), the page returns the others and names this one."""
+    cipher = http_store.cipher()
+    handler = http_store.handler(cipher=cipher)
+    good = handler.save_tailored_cv("app-dk", _data(50))
+    http_store.clock.advance(timedelta(seconds=1))
+    bad = handler.save_tailored_cv("app-dk", _data(51))
+    assert good.success
+    assert bad.success
+
+    def damage(raw: dict[str, Any]) -> None:
+        blob = bytearray(raw["tailored_cv"]["B"])
+        key_length = int.from_bytes(blob[1:3], "big")
+        offset = 3 + (4 if where == "early" else key_length // 2)
+        blob[offset] ^= 0xFF
+        raw["tailored_cv"]["B"] = bytes(blob)
+
+    tamper(http_store.client, http_store.table_name, bad.data, damage)
+    # A cold reader: the data key is not cached, so KMS is asked to open the damaged one.
+    reader = http_store.handler(cipher=KmsCipher(cipher._kms, cipher.key_id))
+    got = reader.get_tailored_cv(*key_of(bad.data))
+    assert got.code is ResultCode.INTEGRITY_ERROR, got
+    assert bad.data in (got.error or "")
+    page = reader.list_tailored_cvs_for_user("u-enc")
+    assert page.success, page
+    assert page.data["unreadable"] == [bad.data]
+    assert [artifact_of(i).artifact_id for i in page.data["items"]] == [good.data]
+    exported = reader.export_tailored_cvs_for_user("u-enc")
+    assert exported.success
+    assert exported.data["unreadable"] == [bad.data]
+
+
+DECRYPT_FAULTS = {
+    # One blob's faults, as KMS documents them for Decrypt.
+    "invalid ciphertext": ("InvalidCiphertextException", 400, ResultCode.SUCCESS),
+    "incorrect key": ("IncorrectKeyException", 400, ResultCode.SUCCESS),
+    # KMS's own, or the role's: the call fails (the probe meets the same refusal).
+    "access denied": ("AccessDeniedException", 400, ResultCode.DATABASE_ERROR),
+    "disabled key": ("DisabledException", 400, ResultCode.DATABASE_ERROR),
+    "throttling": ("ThrottlingException", 400, ResultCode.THROTTLED),
+    "KMS down": ("KMSInternalException", 500, ResultCode.DATABASE_ERROR),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(DECRYPT_FAULTS))
+def test_decrypt_faults_fail_the_version_or_the_call(http_store: Store, fault: str) -> None:
+    kind, status, code = DECRYPT_FAULTS[fault]
+    cipher = http_store.cipher()
+    handler = http_store.handler(cipher=cipher)
+    saved = handler.save_tailored_cv("app-df", _data(60))
+    assert saved.success
+    reader = http_store.handler(cipher=KmsCipher(cipher._kms, cipher.key_id))
+    Fault(reader._ctx.cipher._kms, "Decrypt", times=100, status=status, body=error_body(kind, "no"))  # type: ignore[union-attr]
+    page = reader.list_tailored_cvs_for_user("u-enc")
+    assert page.code is code, page
+    if code is ResultCode.SUCCESS:
+        assert page.data["unreadable"] == [saved.data]  # type: ignore[index]
+    else:
+        assert "KMS" in (page.error or "")
 
 
 def test_a_plain_version_too_large_to_encrypt_is_named_and_the_rest_go_on(
@@ -381,7 +582,8 @@ def test_a_plain_version_too_large_to_encrypt_is_named_and_the_rest_go_on(
     big = plain.save_tailored_cv("app-big", data)
     assert small.success
     assert big.success, big.error
-    page = http_store.handler(cipher=http_store.cipher()).encrypt_existing_versions(page_size=10)
+    upgrader = http_store.handler(cipher=http_store.cipher(), accept_plaintext=True)
+    page = upgrader.encrypt_existing_versions(page_size=10)
     assert page.success, page.error
     assert (page.data["encrypted"], page.data["too_large"]) == (1, [big.data])
     assert raw_item(http_store.client, http_store.table_name, big.data)["format_version"] == {

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import gzip
+import logging
 import random
 import tracemalloc
 import zlib
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -21,7 +23,7 @@ from support.raw import artifact_of, expire, key_of, raw_item, tamper
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from tests.conftest import Store
+    from tests.conftest import Records, Store
 
 Raw = dict[str, Any]
 
@@ -119,22 +121,32 @@ def test_corrupted_items_are_refused_by_every_read(store: Store, name: str) -> N
 
     tracemalloc.start()
     try:
-        outcomes = [
+        one = [
             handler.get_tailored_cv(application_id, created_at),
+            handler.get_latest_tailored_cv(application_id),
             handler.list_tailored_cvs_for_application(application_id),
+        ]
+        pages = [
             handler.list_tailored_cvs_for_user(user),
+            handler.list_tailored_cvs_for_application_page(application_id),
         ]
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     if name in READABLE:
-        assert all(outcome.success for outcome in outcomes), outcomes
+        assert all(outcome.success for outcome in one + pages), one + pages
         return
-    for outcome in outcomes:
+    for outcome in one:
         assert outcome.code is ResultCode.INTEGRITY_ERROR, (name, outcome)
         assert saved.data in (outcome.error or "")
         assert "Forged" not in (outcome.error or "")
         (outcome.error or "").encode("utf-8")  # a sentence a handler can log and print
+    for page in pages:
+        # A page never fails for one version: it names it.
+        assert page.success, (name, page)
+        assert page.data["items"] == []
+        assert page.data["unreadable"] == [saved.data]
+        assert page.data["count"] == 0
     assert peak < 64 * 1024 * 1024, f"reading a corrupted item peaked at {peak} bytes"
 
 
@@ -145,11 +157,103 @@ def test_an_unreadable_version_can_be_deleted_by_its_id(store: Store, name: str)
     assert saved.success
     raw = _corrupt(store, saved.data, name)
     user = raw["user_id"]["S"]
-    assert handler.list_tailored_cvs_for_user(user).code is ResultCode.INTEGRITY_ERROR
+    assert handler.list_tailored_cvs_for_user(user).data["unreadable"] == [saved.data]  # type: ignore[index]
     deleted = handler.delete_tailored_cv(*key_of(saved.data))
     assert deleted.success, deleted.error
     assert store.count() == 0
-    assert handler.list_tailored_cvs_for_user(user).success
+    listed = handler.list_tailored_cvs_for_user(user)
+    assert listed.success
+    assert listed.data["unreadable"] == []
+
+
+def test_one_damaged_version_never_blocks_a_users_pages(store: Store) -> None:
+    """The user's and the application's pages return what they can read, name the rest, and
+    keep exact pagination counting both."""
+    handler = store.handler()
+    rng = random.Random(11)
+    saved = []
+    for _ in range(5):
+        result = handler.save_tailored_cv("app-d", make_data(rng, user_id="u-d"))
+        assert result.success
+        saved.append(result.data)
+        store.clock.advance(timedelta(seconds=1))
+    damaged = saved[2]
+    tamper(store.client, store.table_name, damaged, _flip_byte)
+    newest_first = saved[::-1]
+    for listing in (
+        lambda token: handler.list_tailored_cvs_for_user("u-d", limit=2, start_key=token),
+        lambda token: handler.list_tailored_cvs_for_application_page(
+            "app-d", limit=2, start_key=token
+        ),
+    ):
+        seen: list[str] = []
+        named: list[str] = []
+        token = None
+        while True:
+            page = listing(token)
+            assert page.success, page
+            assert len(page.data["items"]) + len(page.data["unreadable"]) == min(
+                2, len(saved) - len(seen) - len(named)
+            )
+            seen += [artifact_of(i).artifact_id for i in page.data["items"]]
+            named += page.data["unreadable"]
+            token = page.data["last_evaluated_key"]
+            if token is None:
+                break
+        assert named == [damaged]
+        assert seen == [a for a in newest_first if a != damaged]
+    latest = handler.get_latest_tailored_cv("app-d")
+    assert latest.success
+    assert artifact_of(latest.data).artifact_id == saved[-1]
+
+
+def test_an_unreadable_version_is_logged_at_error_with_its_id(
+    store: Store, log_records: Records
+) -> None:
+    handler = store.handler()
+    saved = handler.save_tailored_cv("app-l", make_data(random.Random(12), user_id="u-l"))
+    assert saved.success
+    tamper(store.client, store.table_name, saved.data, _flip_byte)
+    assert handler.list_tailored_cvs_for_user("u-l").success
+    (record,) = [r for r in log_records.records if r.levelno == logging.ERROR]
+    assert record.__dict__["artifact_id"] == saved.data
+    assert record.__dict__["code"] == "INTEGRITY_ERROR"
+
+
+HOSTILE_KEY = "evil\n\x1b[31mFORGED\u2028x"
+
+
+def test_stored_text_never_reaches_the_error_and_is_escaped_in_the_log(
+    store: Store, log_records: Records
+) -> None:
+    """A field name written by a table writer (newline, ANSI escape) is not echoed in
+    ``Result.error``; the log record keeps msgspec's detail, escaped and bounded."""
+    handler = store.handler()
+    saved = handler.save_tailored_cv("app-e", make_data(random.Random(13), user_id="u-e"))
+    assert saved.success
+    _corrupt_with(
+        store, saved.data, lambda raw: raw["metadata"]["M"].update({HOSTILE_KEY: {"S": "x"}})
+    )
+    got = handler.get_tailored_cv(*key_of(saved.data))
+    assert got.code is ResultCode.INTEGRITY_ERROR
+    assert "FORGED" not in (got.error or "")
+    assert "\x1b" not in (got.error or "")
+    assert "\n" not in (got.error or "")
+    failures = [r for r in log_records.records if r.levelno >= logging.WARNING]
+    assert failures
+    for record in failures:
+        for value in (record.getMessage(), *map(str, record.__dict__.values())):
+            assert "\x1b" not in value
+            assert "\n" not in value
+            assert "\u2028" not in value
+    assert any("FORGED" in str(r.__dict__.get("detail", "")) for r in failures)
+
+
+def _corrupt_with(store: Store, artifact_id: str, edit: Callable[[Raw], object]) -> None:
+    try:
+        tamper(store.client, store.table_name, artifact_id, edit)
+    except (ClientError, UnicodeEncodeError) as exc:
+        pytest.skip(f"{store.engine.name} cannot store this edit ({type(exc).__name__})")
 
 
 def test_an_expired_version_is_not_deleted_and_reads_as_not_found(store: Store) -> None:
@@ -161,20 +265,33 @@ def test_an_expired_version_is_not_deleted_and_reads_as_not_found(store: Store) 
     assert store.count() == 1
 
 
-def test_a_key_the_store_could_not_have_written_fails_the_listings_by_name(store: Store) -> None:
+def test_a_key_the_store_could_not_have_written_is_named_by_every_listing(store: Store) -> None:
     handler = store.handler()
     saved = handler.save_tailored_cv("app-k", make_data(random.Random(7), user_id="u-k"))
     assert saved.success
     raw = raw_item(store.client, store.table_name, saved.data)
     raw["created_at"] = {"S": "2026-11-26 10:30:00"}  # another writer's format
     store.client.put_item(TableName=store.table_name, Item=raw)
-    for outcome in (
+    foreign = "app-k#2026-11-26 10:30:00"
+    whole = handler.list_tailored_cvs_for_application("app-k")
+    assert whole.code is ResultCode.INTEGRITY_ERROR, whole
+    assert foreign in (whole.error or "")
+    for page in (
         handler.list_tailored_cvs_for_user("u-k"),
-        handler.list_tailored_cvs_for_application("app-k"),
+        handler.list_tailored_cvs_for_application_page("app-k"),
     ):
-        assert outcome.code is ResultCode.INTEGRITY_ERROR, outcome
-        assert "app-k#2026-11-26 10:30:00" in (outcome.error or "")
+        assert page.success, page
+        assert page.data["unreadable"] == [foreign]
+        assert [artifact_of(i).artifact_id for i in page.data["items"]] == [saved.data]
+    for page in (
+        handler.list_tailored_cvs_for_user("u-k", limit=1),
+        handler.list_tailored_cvs_for_application_page("app-k", limit=1),
+    ):
+        # The foreign key can be the last of a page: the next page starts after it.
+        assert page.success, page
+        token = page.data["last_evaluated_key"]
+        assert token is not None
     exported = handler.export_tailored_cvs_for_user("u-k")
     assert exported.success
-    assert exported.data["unreadable"] == ["app-k#2026-11-26 10:30:00"]
+    assert exported.data["unreadable"] == [foreign]
     assert [artifact_of(i).artifact_id for i in exported.data["items"]] == [saved.data]

@@ -246,9 +246,12 @@ def _struct_from_map(raw: Mapping[str, object], name: str, shape: type[S]) -> S:
 def printable(text: str, limit: int = schema.MAX_ID_BYTES) -> str:
     """``text`` safe to log and print: lone surrogates and controls escaped, length capped."""
     clipped = text[:limit]
-    if schema.id_problem(clipped) is None:
+    if clipped.isprintable():
         return clipped
-    return clipped.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    # Controls, line separators and lone surrogates written out as Python escapes.
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in clipped
+    )
 
 
 def item_label(raw: Mapping[str, object]) -> str:
