@@ -6,8 +6,10 @@ through the client's real parsing and retry logic, exactly like a fault from Dyn
 
 from __future__ import annotations
 
+import http.client
 import json
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
     from botocore.client import BaseClient
 
-__all__ = ["Fault", "error_body"]
+__all__ = ["Fault", "HeldRequest", "error_body"]
 
 _PREFIX = "com.amazonaws.dynamodb.v20120810#"
 
@@ -78,3 +80,47 @@ class Fault:
             body = body(json.loads(text))
         headers: Any = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
         return AWSResponse(request.url, self._status, headers, _Raw(body))
+
+
+class HeldRequest:
+    """Hold the ``nth`` request of ``operation`` on the wire: it is kept, not sent, and the
+    client is answered with a 500 (so botocore retries it, or, with retries off, the call fails
+    as if the caller had crashed). ``deliver()`` sends the very request (signed as it was) to
+    the engine later: a put of an earlier attempt arriving late."""
+
+    def __init__(self, client: BaseClient, operation: str, *, nth: int = 1) -> None:
+        service = client.meta.service_model.service_id.hyphenize()
+        if client.meta.endpoint_url.startswith(f"https://{service}.") and _in_process_moto():
+            pytest.skip("moto's in-process mock answers before-send itself; faults need HTTP")
+        self._nth = nth
+        self._seen = 0
+        self.held: tuple[str, dict[str, str], bytes] | None = None
+        client.meta.events.register(f"before-send.{service}.{operation}", self)
+
+    def __call__(self, request: AWSPreparedRequest, **_: object) -> Any:
+        self._seen += 1
+        if self._seen != self._nth:
+            return None
+        raw = request.body
+        body = raw if isinstance(raw, bytes) else str(raw or "").encode()
+        headers = {
+            k: v.decode() if isinstance(v, bytes) else str(v) for k, v in request.headers.items()
+        }
+        self.held = (request.url, headers, body)
+        answer: Any = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "held"}
+        return AWSResponse(request.url, 500, answer, _Raw(error_body("InternalServerError", "")))
+
+    def deliver(self) -> tuple[int, dict[str, Any]]:
+        """Send the held request now; the engine's status and decoded answer."""
+        assert self.held is not None, "nothing was held"  # noqa: S101 - a test helper
+        url, headers, body = self.held
+        parts = urlsplit(url)
+        connection = http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port, timeout=10
+        )
+        try:
+            connection.request("POST", parts.path or "/", body=body, headers=headers)
+            response = connection.getresponse()
+            return response.status, json.loads(response.read() or b"{}")
+        finally:
+            connection.close()

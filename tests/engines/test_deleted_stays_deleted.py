@@ -1,0 +1,228 @@
+"""Deleted stays deleted: no lost response, throttled step, late put of an earlier attempt,
+keyed retry or clock skew up to 15 minutes brings a removed version back (contract, section 5).
+
+The removal leaves a tombstone at the version's key: a put conditioned on the key being free
+finds it and stores nothing. ``HeldRequest`` keeps a signed PutItem off the wire and delivers
+it later, exactly as a request stuck in a network path would land.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+
+from careervp.dal.client import build_client
+from careervp.dal.schema import IDEMPOTENCY_TTL_SECONDS, TTL_ATTRIBUTE
+from careervp.models.result import ResultCode
+from support.factories import make_data
+from support.faults import Fault, HeldRequest, error_body
+from support.network import LossyProxy
+from support.raw import artifact_of, key_of
+from tests.conftest import Clock
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+    from careervp.models.tailor import TailoredCVData
+    from tests.conftest import Store
+
+
+def _data(seed: int = 1) -> TailoredCVData:
+    return make_data(random.Random(seed), user_id="u-gone")
+
+
+def _nothing_listed(store: Store, application_id: str = "app-gone") -> None:
+    handler = store.handler()
+    assert handler.list_tailored_cvs_for_application(application_id).data == []
+    page = handler.list_tailored_cvs_for_user("u-gone")
+    assert page.success
+    assert page.data["items"] == []
+    assert page.data["unreadable"] == []
+    exported = handler.export_tailored_cvs_for_user("u-gone")
+    assert exported.success
+    assert exported.data["items"] == []
+    assert exported.data["unreadable"] == []
+    assert handler.count_tailored_cvs_for_user("u-gone").data == 0
+    assert handler.get_latest_tailored_cv(application_id).code is ResultCode.NOT_FOUND
+    store.tombstones()  # each holds nothing personal
+
+
+def _no_retries(store: Store) -> DynamoDalHandler:
+    assert store.engine.endpoint_url is not None
+    client = build_client(
+        endpoint_url=store.engine.endpoint_url, region_name="us-east-1", max_attempts=1
+    )
+    return store.handler(client=client)
+
+
+@pytest.fixture
+def proxy(http_store: Store) -> Iterator[LossyProxy]:
+    assert http_store.engine.endpoint_url is not None
+    with LossyProxy(http_store.engine.endpoint_url) as lossy:
+        yield lossy
+
+
+def test_a_lost_removal_response_is_recognised_and_a_keyed_retry_stores_nothing(
+    http_store: Store, proxy: LossyProxy
+) -> None:
+    handler = http_store.handler()
+    saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-1")
+    assert saved.success
+    through = http_store.handler(
+        client=build_client(endpoint_url=proxy.endpoint, region_name="us-east-1", max_attempts=3)
+    )
+    proxy.drop_responses("PutItem")
+    deleted = through.delete_tailored_cv(*key_of(saved.data))
+    # Applied, lost, retried by botocore and refused: the tombstone there is this call's own.
+    assert proxy.dropped == ["PutItem"]
+    assert deleted.success, deleted
+    http_store.clock.advance(timedelta(hours=23))
+    again = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-1")
+    assert again.success
+    assert again.data == saved.data
+    _nothing_listed(http_store)
+
+
+def test_a_throttled_removal_removes_nothing_and_its_retry_removes_for_good(
+    http_store: Store,
+) -> None:
+    handler = http_store.handler()
+    saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-2")
+    assert saved.success
+    throttled = _no_retries(http_store)
+    Fault(
+        throttled._client,  # type: ignore[attr-defined]
+        "PutItem",
+        times=1,
+        body=error_body("ProvisionedThroughputExceededException", "slow down"),
+    )
+    assert throttled.delete_tailored_cv(*key_of(saved.data)).code is ResultCode.THROTTLED
+    assert handler.get_tailored_cv(*key_of(saved.data)).success  # one step: nothing half-done
+    assert handler.delete_tailored_cv(*key_of(saved.data)).success
+    assert handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-2").data == saved.data
+    _nothing_listed(http_store)
+
+
+def test_a_keyed_put_still_in_flight_after_its_retry_and_a_delete_stores_nothing(
+    http_store: Store,
+) -> None:
+    """Call A claims the key; its version put is held on the wire and A gives up. The caller's
+    retry B adopts the claim and stores the version; the user deletes it; A's put lands."""
+    first = _no_retries(http_store)
+    held = HeldRequest(first._client, "PutItem", nth=2)  # type: ignore[attr-defined]  # 1: the claim
+    crashed = first.save_tailored_cv("app-gone", _data(), idempotency_key="req-3")
+    assert crashed.code is ResultCode.DATABASE_ERROR
+    handler = http_store.handler()
+    retried = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-3")
+    assert retried.success
+    assert handler.delete_tailored_cv(*key_of(retried.data)).success
+    status, answer = held.deliver()
+    assert status == 400
+    assert answer["__type"].endswith("ConditionalCheckFailedException")
+    assert handler.get_tailored_cv(*key_of(retried.data)).code is ResultCode.NOT_FOUND
+    _nothing_listed(http_store)
+
+
+def test_an_unkeyed_first_attempt_arriving_after_its_retry_and_a_delete_stores_nothing(
+    http_store: Store,
+) -> None:
+    handler = http_store.handler()
+    held = HeldRequest(http_store.client, "PutItem")  # botocore retries the 500 at once
+    saved = handler.save_tailored_cv("app-gone", _data())
+    assert saved.success
+    assert handler.delete_tailored_cv(*key_of(saved.data)).success
+    status, _ = held.deliver()
+    assert status == 400
+    _nothing_listed(http_store)
+
+
+def test_a_late_put_after_an_erasure_stores_nothing(http_store: Store) -> None:
+    handler = http_store.handler()
+    held = HeldRequest(http_store.client, "PutItem")
+    saved = handler.save_tailored_cv("app-gone", _data())
+    assert saved.success
+    http_store.clock.advance(timedelta(seconds=1))
+    assert handler.save_tailored_cv("app-other", _data(2), idempotency_key="req-4").success
+    erased = handler.delete_all_tailored_cvs_for_user("u-gone")
+    assert erased.data == 2
+    status, _ = held.deliver()
+    assert status == 400
+    assert handler.save_tailored_cv("app-other", _data(2), idempotency_key="req-4").success
+    _nothing_listed(http_store)
+    _nothing_listed(http_store, "app-other")
+    assert len(http_store.tombstones()) == 2
+
+
+def test_a_late_put_of_a_crashed_call_with_its_own_response_lands_on_the_tombstone(
+    http_store: Store,
+) -> None:
+    """The save plan itself meets the tombstone (its own put was applied, its retry refused):
+    it reports the version's id and never moves to the next microsecond to store it again."""
+    handler = http_store.handler()
+    saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-5")
+    assert saved.success
+    assert handler.delete_tailored_cv(*key_of(saved.data)).success
+    # The same call repeated past its record's lifetime would be a new save; within it, the
+    # record points at the tombstone and nothing is stored.
+    again = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-5")
+    assert again.data == saved.data
+    _nothing_listed(http_store)
+
+
+def test_skewed_clocks_up_to_15_minutes_never_revive_a_keyed_version(http_store: Store) -> None:
+    """Saver fast, deleter slow, retrier slow: the tombstone still outlives every instance's
+    view of the idempotency record."""
+    start = http_store.clock.now
+    saver = http_store.handler(clock=Clock(start + timedelta(minutes=15)))
+    saved = saver.save_tailored_cv("app-gone", _data(), idempotency_key="req-6")
+    assert saved.success
+    deleter = http_store.handler(clock=Clock(start - timedelta(minutes=15)))
+    assert deleter.delete_tailored_cv(*key_of(saved.data)).success
+    # The retrier runs 15 minutes slow, at the very end of the record's day by its own clock.
+    late = start + timedelta(seconds=IDEMPOTENCY_TTL_SECONDS, minutes=14)
+    retrier = http_store.handler(clock=Clock(late - timedelta(minutes=15)))
+    again = retrier.save_tailored_cv("app-gone", _data(), idempotency_key="req-6")
+    assert again.data == saved.data
+    (tombstone,) = http_store.tombstones()
+    record_ttl = int(start.timestamp()) + 15 * 60 + IDEMPOTENCY_TTL_SECONDS
+    # DynamoDB removes the tombstone only after its TTL: it outlasts the record by the margin.
+    assert int(tombstone[TTL_ATTRIBUTE]["N"]) - record_ttl >= 15 * 60
+    _nothing_listed(http_store)
+
+
+def test_a_new_save_after_a_delete_in_the_same_microsecond_is_stored(http_store: Store) -> None:
+    """A tombstone met by another save (not retried, no key) is someone else's removal: the
+    new version takes the next microsecond."""
+    handler = http_store.handler()
+    first = handler.save_tailored_cv("app-gone", _data(1))
+    assert first.success
+    assert handler.delete_tailored_cv(*key_of(first.data)).success
+    second = handler.save_tailored_cv("app-gone", _data(2))  # the clock has not moved
+    assert second.success
+    assert second.data != first.data
+    got = handler.get_tailored_cv(*key_of(second.data))
+    assert got.success
+    assert artifact_of(got.data).artifact_id == second.data
+    assert handler.delete_tailored_cv(*key_of(first.data)).code is ResultCode.NOT_FOUND
+
+
+def test_a_tombstone_is_never_listed_counted_or_deleted_and_holds_nothing_personal(
+    store: Store,
+) -> None:
+    handler = store.handler()
+    saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-7")
+    assert saved.success
+    assert handler.delete_tailored_cv(*key_of(saved.data)).success
+    assert handler.delete_tailored_cv(*key_of(saved.data)).code is ResultCode.NOT_FOUND
+    assert handler.get_tailored_cv(*key_of(saved.data)).code is ResultCode.NOT_FOUND
+    page = handler.list_tailored_cvs_for_application_page("app-gone")
+    assert page.success
+    assert page.data["items"] == []
+    assert page.data["unreadable"] == []
+    (tombstone,) = store.tombstones()
+    assert int(tombstone[TTL_ATTRIBUTE]["N"]) <= int(store.clock.now.timestamp()) + 26 * 3600
+    _nothing_listed(store)
