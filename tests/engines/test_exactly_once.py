@@ -84,18 +84,21 @@ def test_a_lost_response_beside_a_real_collision_keeps_both_saves(
     assert http_store.count() == 2
 
 
-def test_a_retried_delete_whose_response_was_lost_says_not_found_and_the_version_is_gone(
+def test_a_retried_delete_whose_response_was_lost_succeeds_and_the_version_is_gone(
     http_store: Store, proxy: LossyProxy
 ) -> None:
     saved = http_store.handler().save_tailored_cv("app-del", make_data(random.Random(5)))
     assert saved.success
     handler = _through(http_store, proxy, attempts=3)
-    proxy.drop_responses("DeleteItem")
+    proxy.drop_responses("PutItem")  # a removal writes the version's tombstone
     deleted = handler.delete_tailored_cv(*key_of(saved.data))
-    # The first attempt deleted it; the retry found nothing. docs/reliability.md explains.
-    assert deleted.code is ResultCode.NOT_FOUND
-    assert "retried after a lost response" in (deleted.error or "")
+    # The first attempt removed it; the retry found this call's own tombstone.
+    assert proxy.dropped == ["PutItem"]
+    assert deleted.success, deleted
     assert http_store.count() == 0
+    assert http_store.handler().delete_tailored_cv(*key_of(saved.data)).code is (
+        ResultCode.NOT_FOUND
+    )
 
 
 # -- idempotency keys under crashes ----------------------------------------------------------

@@ -114,9 +114,13 @@ bad_floats = st.sampled_from(
     # 1e126 is the same double as DynamoDB's maximum, 9.99...9E+125, but prints above it.
     [float("nan"), float("inf"), float("-inf"), 1e126, -1e126, 1e127, -1e200, 1e-131, 5e-324]
 )
+# More than 38 significant digits (a trailing zero is not one), or past DynamoDB's range.
 bad_ints = st.one_of(
-    st.integers(min_value=10**38, max_value=10**60),
-    st.integers(min_value=-(10**60), max_value=-(10**38)),
+    st.integers(min_value=10**38, max_value=10**60).filter(lambda n: len(str(n).rstrip("0")) > 38),
+    st.integers(min_value=-(10**60), max_value=-(10**38)).filter(
+        lambda n: len(str(-n).rstrip("0")) > 38
+    ),
+    st.integers(min_value=1, max_value=9).map(lambda d: d * 10**126),
 )
 
 

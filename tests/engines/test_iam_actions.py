@@ -33,9 +33,12 @@ def test_every_method_stays_within_the_policy(store: Store) -> None:
     assert handler.get_latest_tailored_cv(application_id).success
     assert handler.list_tailored_cvs_for_user("u-iam").success
     assert handler.list_tailored_cvs_for_application(application_id).success
+    assert handler.list_tailored_cvs_for_application_page(application_id).success
     assert handler.export_tailored_cvs_for_user("u-iam").success
     assert handler.count_tailored_cvs_for_user("u-iam").success
     assert handler.delete_tailored_cv(application_id, created_at).success
     assert handler.save_tailored_cv("app-iam", make_data(random.Random(2), user_id="u-iam")).success
     assert handler.delete_all_tailored_cvs_for_user("u-iam").data == 2
-    assert called == set(HANDLER_ACTIONS)
+    # DeleteItem only releases the claim of a keyed save DynamoDB refused for its size
+    # (test_idempotency.py); removals write tombstones (PutItem, BatchWriteItem).
+    assert called == set(HANDLER_ACTIONS) - {"dynamodb:DeleteItem"}

@@ -22,7 +22,7 @@ MARKER = "Ixchel-Marker-Phrase"
 
 
 def _records(store: Store) -> list[dict[str, object]]:
-    return [item for item in store.scan() if "tailored_cv" not in item]
+    return [item for item in store.scan() if "tailored_cv" not in item and "tombstone" not in item]
 
 
 def test_the_same_key_and_content_returns_the_first_id_and_stores_nothing(store: Store) -> None:

@@ -65,6 +65,7 @@ def test_a_shortened_ttl_hides_the_item_everywhere(store: Store, rng: random.Ran
         "items": [],
         "last_evaluated_key": None,
         "count": 0,
+        "unreadable": [],
     }
     assert handler.list_tailored_cvs_for_application("app-2").data == []
     assert handler.delete_tailored_cv("app-2", created_at).code is ResultCode.NOT_FOUND
