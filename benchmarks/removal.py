@@ -46,9 +46,11 @@ def section(endpoint: str) -> Section:
             units = []
             for how in ("delete", "tombstone"):
                 saved = store.save_tailored_cv(f"app-{label}-{how}", data_of(label))
-                assert saved.success, saved.error
+                if not saved.success:
+                    raise RuntimeError(saved.error)
                 raw = raw_item(client, table, saved.data)
                 key = {k: raw[k] for k in ("application_id", "created_at")}
+                created_at = key_of(saved.data)[1]
                 if how == "delete":
                     answer = client.delete_item(
                         TableName=table, Key=key, ReturnConsumedCapacity="TOTAL"
@@ -61,7 +63,7 @@ def section(endpoint: str) -> Section:
                     )
                 units.append(answer["ConsumedCapacity"]["CapacityUnits"])
             stone = tombstone(
-                {"application_id": {"S": "app_123"}, "created_at": {"S": key_of(saved.data)[1]}},
+                {"application_id": {"S": "app_123"}, "created_at": {"S": created_at}},
                 expires_at=1_800_000_000 + TOMBSTONE_TTL_SECONDS,
                 delete_id="d" * 22,
             )

@@ -103,9 +103,9 @@ class HeldRequest:
             return None
         raw = request.body
         body = raw if isinstance(raw, bytes) else str(raw or "").encode()
-        headers = {
-            k: v.decode() if isinstance(v, bytes) else str(v) for k, v in request.headers.items()
-        }
+        # botocore keeps some header values as bytes (X-Amz-Target), whatever the stubs say.
+        values: dict[str, object] = dict(request.headers.items())
+        headers = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in values.items()}
         self.held = (request.url, headers, body)
         answer: Any = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "held"}
         return AWSResponse(request.url, 500, answer, _Raw(error_body("InternalServerError", "")))

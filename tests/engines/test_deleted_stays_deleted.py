@@ -95,7 +95,7 @@ def test_a_throttled_removal_removes_nothing_and_its_retry_removes_for_good(
     assert saved.success
     throttled = _no_retries(http_store)
     Fault(
-        throttled._client,  # type: ignore[attr-defined]
+        throttled._client,
         "PutItem",
         times=1,
         body=error_body("ProvisionedThroughputExceededException", "slow down"),
@@ -113,7 +113,7 @@ def test_a_keyed_put_still_in_flight_after_its_retry_and_a_delete_stores_nothing
     """Call A claims the key; its version put is held on the wire and A gives up. The caller's
     retry B adopts the claim and stores the version; the user deletes it; A's put lands."""
     first = _no_retries(http_store)
-    held = HeldRequest(first._client, "PutItem", nth=2)  # type: ignore[attr-defined]  # 1: the claim
+    held = HeldRequest(first._client, "PutItem", nth=2)  # the first is the claim
     crashed = first.save_tailored_cv("app-gone", _data(), idempotency_key="req-3")
     assert crashed.code is ResultCode.DATABASE_ERROR
     handler = http_store.handler()

@@ -23,6 +23,8 @@ from support.raw import artifact_of, expire, key_of, raw_item, tamper
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from careervp.models.result import Result
+    from careervp.models.tailor import TailoredCVPage
     from tests.conftest import Records, Store
 
 Raw = dict[str, Any]
@@ -180,12 +182,13 @@ def test_one_damaged_version_never_blocks_a_users_pages(store: Store) -> None:
     damaged = saved[2]
     tamper(store.client, store.table_name, damaged, _flip_byte)
     newest_first = saved[::-1]
-    for listing in (
+    listings: list[Callable[[str | None], Result[TailoredCVPage]]] = [
         lambda token: handler.list_tailored_cvs_for_user("u-d", limit=2, start_key=token),
         lambda token: handler.list_tailored_cvs_for_application_page(
             "app-d", limit=2, start_key=token
         ),
-    ):
+    ]
+    for listing in listings:
         seen: list[str] = []
         named: list[str] = []
         token = None

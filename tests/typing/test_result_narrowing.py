@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 SNIPPET = textwrap.dedent(
     """
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+    from careervp.models.result import Result
     from careervp.models.tailor import TailoredCVData
 
     def show(dal: DynamoDalHandler) -> None:
@@ -21,11 +22,17 @@ SNIPPET = textwrap.dedent(
         if result.success:
             reveal_type(result.data)
             summary: str = result.data.tailored_cv.executive_summary
+            # Every read fills in artifact: no None check.
+            artifact_id: str = result.data.artifact.artifact_id
         else:
             reveal_type(result.error)
         page = dal.list_tailored_cvs_for_user("u")
         if page.success:
             reveal_type(page.data["items"])
+            for item in page.data["items"]:
+                created_at: str = item.artifact.created_at
+        # The contract's type still holds: a read is a Result[TailoredCVData].
+        contract: Result[TailoredCVData] = dal.get_latest_tailored_cv("app")
     """
 )
 
@@ -42,10 +49,10 @@ def test_success_narrows_data_without_a_cast(tmp_path: Path) -> None:
         if "Revealed" in line
     ]
     assert revealed == [
-        '"careervp.models.tailor.TailoredCVData | None"',
-        '"careervp.models.tailor.TailoredCVData"',
+        '"careervp.models.tailor.StoredTailoredCV | None"',
+        '"careervp.models.tailor.StoredTailoredCV"',
         '"str"',
-        '"list[careervp.models.tailor.TailoredCVData]"',
+        '"list[careervp.models.tailor.StoredTailoredCV]"',
     ], out + err
     assert "error:" not in out, out
     assert status in (0, 1)  # older mypy exits 1 for reveal_type notes alone
@@ -67,4 +74,4 @@ def test_unnarrowed_data_is_rejected(tmp_path: Path) -> None:
         ["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(source)]
     )
     assert status == 1
-    assert 'Item "None" of "TailoredCVData | None" has no attribute "tailored_cv"' in out
+    assert 'Item "None" of "StoredTailoredCV | None" has no attribute "tailored_cv"' in out

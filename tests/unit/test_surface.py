@@ -25,6 +25,7 @@ PUBLIC = {
         "NonNegativeFloat",
         "NonNegativeInt",
         "StoredArtifact",
+        "StoredTailoredCV",
         "TailoredCV",
         "TailoredCVData",
         "TailoredCVPage",

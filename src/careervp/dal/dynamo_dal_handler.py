@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from careervp.dal.plans import Plan
     from careervp.models.tailor import (
         EncryptionProgress,
+        StoredTailoredCV,
         TailoredCVData,
         TailoredCVPage,
         UserExport,
@@ -323,12 +324,12 @@ class DynamoDalHandler:
             plans.save(self._ctx, application_id, tailored_cv, idempotency_key),
         )
 
-    def get_tailored_cv(self, application_id: str, created_at: str) -> Result[TailoredCVData]:
+    def get_tailored_cv(self, application_id: str, created_at: str) -> Result[StoredTailoredCV]:
         return self._run(
             "get_tailored_cv", plans.get_version(self._ctx, application_id, created_at)
         )
 
-    def get_latest_tailored_cv(self, application_id: str) -> Result[TailoredCVData]:
+    def get_latest_tailored_cv(self, application_id: str) -> Result[StoredTailoredCV]:
         """The newest live version of an application (one item read, more only past expired)."""
         return self._run("get_latest_tailored_cv", plans.get_latest(self._ctx, application_id))
 
@@ -346,7 +347,7 @@ class DynamoDalHandler:
 
     def list_tailored_cvs_for_application(
         self, application_id: str
-    ) -> Result[list[TailoredCVData]]:
+    ) -> Result[list[StoredTailoredCV]]:
         """Every live version of an application, newest first, across all DynamoDB pages."""
         return self._run(
             "list_tailored_cvs_for_application",

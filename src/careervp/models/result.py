@@ -31,6 +31,9 @@ from typing import Generic, Literal, TypeVar, Union
 __all__ = ["Err", "Ok", "Result", "ResultCode"]
 
 T = TypeVar("T")
+# Ok is read-only, so an Ok of a subtype is an Ok of its base (a read's StoredTailoredCV is a
+# TailoredCVData wherever a host asks for one).
+T_co = TypeVar("T_co", covariant=True)
 
 
 class ResultCode(str, Enum):
@@ -46,8 +49,8 @@ class ResultCode(str, Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Ok(Generic[T]):
-    data: T
+class Ok(Generic[T_co]):
+    data: T_co
     success: Literal[True] = True
     error: None = None
     code: Literal[ResultCode.SUCCESS] = ResultCode.SUCCESS

@@ -21,6 +21,7 @@ __all__ = [
     "NonNegativeFloat",
     "NonNegativeInt",
     "StoredArtifact",
+    "StoredTailoredCV",
     "TailoredCV",
     "TailoredCVData",
     "TailoredCVPage",
@@ -93,11 +94,18 @@ class TailoredCVData(_Model, kw_only=True):
     artifact: StoredArtifact | None = None
 
 
+class StoredTailoredCV(TailoredCVData, kw_only=True):
+    """A version as every read returns it: a ``TailoredCVData`` whose ``artifact`` is always
+    there, so a handler can get or delete exactly that version without a ``None`` check."""
+
+    artifact: StoredArtifact
+
+
 class TailoredCVPage(TypedDict):
     """One page of versions. ``unreadable`` names (by artifact id) the versions of the page
     that failed their integrity check: they are never returned, and never fail the page."""
 
-    items: list[TailoredCVData]
+    items: list[StoredTailoredCV]
     last_evaluated_key: str | None
     count: int
     unreadable: list[str]
@@ -106,7 +114,7 @@ class TailoredCVPage(TypedDict):
 class UserExport(TypedDict):
     """Everything the table holds for one user, for a data-subject access request."""
 
-    items: list[TailoredCVData]
+    items: list[StoredTailoredCV]
     unreadable: list[str]
     count: int
 

@@ -22,6 +22,7 @@ from careervp.models.result import ResultCode
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
     from careervp.models.tailor import TailoredCVData
@@ -31,7 +32,7 @@ __all__ = ["erase_user", "export_user"]
 _LINE = msgspec.json.Encoder()
 
 
-def _write_atomically(path: Path, items: list[TailoredCVData]) -> None:
+def _write_atomically(path: Path, items: Sequence[TailoredCVData]) -> None:
     """``path`` holds every line or is left as it was; never a partial export."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -25,7 +25,13 @@ from careervp.dal.codec._envelope import MAX_INFLATED_BYTES, compress, decompres
 from careervp.dal.codec._numbers import number_text, parse_number, same_number
 from careervp.dal.codec._size import MAX_ITEM_BYTES, item_size
 from careervp.dal.errors import IntegrityError, InvalidInputError, ItemTooLargeError
-from careervp.models.tailor import StoredArtifact, TailoredCVData, TailoringMetadata, TokenUsage
+from careervp.models.tailor import (
+    StoredArtifact,
+    StoredTailoredCV,
+    TailoredCVData,
+    TailoringMetadata,
+    TokenUsage,
+)
 
 if TYPE_CHECKING:
     from careervp.dal.codec._cipher import Cipher
@@ -321,7 +327,7 @@ def has_content(raw: Mapping[str, object]) -> bool:
 
 def decode_item(
     raw: Mapping[str, object], cipher: Cipher | None = None, *, accept_plaintext: bool = True
-) -> TailoredCVData:
+) -> StoredTailoredCV:
     """A stored item back to its model, verified.
 
     With a cipher, a format-1 (plaintext) item is refused unless ``accept_plaintext``: its
@@ -341,7 +347,7 @@ def decode_item(
 
 def _decode(
     raw: Mapping[str, object], cipher: Cipher | None, *, accept_plaintext: bool
-) -> TailoredCVData:
+) -> StoredTailoredCV:
     version = _integer(raw, schema.FORMAT_VERSION)
     application_id, created_at = _key(raw)
     user_id = _string(raw, schema.USER_ID)
@@ -406,7 +412,7 @@ def _decode(
     for name, stored, expected in copies:
         if stored != expected:
             raise IntegrityError(f"attribute {name!r} disagrees with the checksummed content")
-    return TailoredCVData(
+    return StoredTailoredCV(
         tailored_cv=tailored_cv,
         metadata=metadata,
         token_usage=usage,

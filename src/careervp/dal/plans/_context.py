@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from careervp.dal.codec import Cipher, PageTokenSigner
-    from careervp.models.tailor import TailoredCVData
+    from careervp.models.tailor import StoredTailoredCV
 
 __all__ = ["StoreContext"]
 
@@ -45,6 +45,6 @@ class StoreContext:
         """Whether a raw item is past its TTL at ``now``; a missing TTL is an integrity fault."""
         return read_expiration(raw) <= now
 
-    def decode(self, raw: Mapping[str, object]) -> TailoredCVData:
+    def decode(self, raw: Mapping[str, object]) -> StoredTailoredCV:
         """A stored version, verified under this store's cipher and plaintext policy."""
         return decode_item(raw, self.cipher, accept_plaintext=self.accept_plaintext)

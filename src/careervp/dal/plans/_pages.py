@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
-    from careervp.models.tailor import TailoredCVData
+    from careervp.models.tailor import StoredTailoredCV
 
     Raw = Mapping[str, object]
 
@@ -78,7 +78,7 @@ class Sorted:
     __slots__ = ("items", "unreadable")
 
     def __init__(self) -> None:
-        self.items: list[TailoredCVData] = []
+        self.items: list[StoredTailoredCV] = []
         self.unreadable: list[str] = []
 
 
@@ -87,7 +87,7 @@ def sort_out(
     raws: Iterable[Raw],
     *,
     now: int | None,
-    check: Callable[[Raw, TailoredCVData], None] | None = None,
+    check: Callable[[Raw, StoredTailoredCV], None] | None = None,
 ) -> Plan[Sorted]:
     """Decode each raw item: readable ones in order, the others named and noted for the log.
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
     from careervp.dal.plans._requests import StartKey
-    from careervp.models.tailor import TailoredCVData
+    from careervp.models.tailor import StoredTailoredCV
 
     Raw = Mapping[str, object]
 
@@ -70,8 +70,8 @@ def _with_content(
     return whole
 
 
-def _owner_check(user_id: str) -> Callable[[Raw, TailoredCVData], None]:
-    def check(raw: Raw, data: TailoredCVData) -> None:
+def _owner_check(user_id: str) -> Callable[[Raw, StoredTailoredCV], None]:
+    def check(raw: Raw, data: StoredTailoredCV) -> None:
         if data.metadata.user_id != user_id:
             # Only a raw edit of the table makes an index entry and its item disagree.
             raise IntegrityError(
@@ -140,7 +140,7 @@ def export_user(
     """
     check_id("user_id", user_id)
     entries = yield from _every_entry(ctx, user_id, keys_only=False)
-    items: list[TailoredCVData] = []
+    items: list[StoredTailoredCV] = []
     unreadable: list[str] = []
     for first in range(0, len(entries), BATCH_GET_SIZE):
         chunk = entries[first : first + BATCH_GET_SIZE]

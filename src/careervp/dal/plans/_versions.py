@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
     from careervp.dal.plans._requests import StartKey
-    from careervp.models.tailor import TailoredCVData
+    from careervp.models.tailor import StoredTailoredCV
 
 __all__ = [
     "delete_version",
@@ -41,7 +41,7 @@ def _read(ctx: StoreContext, key: Item) -> Plan[Mapping[str, object] | None]:
     return response.get("Item")
 
 
-def get_version(ctx: StoreContext, application_id: str, created_at: str) -> Plan[TailoredCVData]:
+def get_version(ctx: StoreContext, application_id: str, created_at: str) -> Plan[StoredTailoredCV]:
     check_id("application_id", application_id)
     check_created_at(created_at)
     request = requests.get_item(
@@ -73,7 +73,7 @@ def _live_raws(
     )
 
 
-def get_latest(ctx: StoreContext, application_id: str) -> Plan[TailoredCVData]:
+def get_latest(ctx: StoreContext, application_id: str) -> Plan[StoredTailoredCV]:
     check_id("application_id", application_id)
     # Newest first with a limit of one: a single item read, more only past expired ones.
     raws = yield from _live_raws(ctx, application_id, ctx.now_seconds(), None, 1)
@@ -82,7 +82,7 @@ def get_latest(ctx: StoreContext, application_id: str) -> Plan[TailoredCVData]:
     return ctx.decode(raws[0])
 
 
-def list_application(ctx: StoreContext, application_id: str) -> Plan[list[TailoredCVData]]:
+def list_application(ctx: StoreContext, application_id: str) -> Plan[list[StoredTailoredCV]]:
     """Every live version; one that fails its check fails the call, naming it."""
     check_id("application_id", application_id)
     raws = yield from _live_raws(ctx, application_id, ctx.now_seconds(), None, None)
