@@ -69,6 +69,7 @@ def _calls(handler: DynamoDalHandler, a: Any, b: Any, c: Any) -> list[Any]:
         handler.get_latest_tailored_cv(a),
         handler.list_tailored_cvs_for_user(a, b, c),
         handler.list_tailored_cvs_for_application(a),
+        handler.list_tailored_cvs_for_application_page(a, b, c),
         handler.delete_tailored_cv(a, b),
         handler.export_tailored_cvs_for_user(a),
         handler.count_tailored_cvs_for_user(a),
@@ -162,6 +163,7 @@ def test_damaged_items_are_integrity_errors_never_faults(
         assert outcome.code not in NEVER_WITHOUT_A_FAULT, outcome
     for outcome in (
         handler.list_tailored_cvs_for_user(user_id),
+        handler.list_tailored_cvs_for_application_page(application_id),
         handler.export_tailored_cvs_for_user(user_id),
     ):
         assert outcome.code not in NEVER_WITHOUT_A_FAULT, outcome

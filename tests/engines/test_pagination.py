@@ -1,4 +1,5 @@
-"""Walking a user's pages returns every live version exactly once, newest first."""
+"""Walking a user's or an application's pages returns every live version exactly once, newest
+first, whatever expired versions and tombstones sit between them."""
 
 from __future__ import annotations
 
@@ -17,21 +18,34 @@ if TYPE_CHECKING:
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
     from tests.conftest import Store
 
-# Each example: (user index, application index, expired?) per saved version, and a page size.
+# Each example: (user index, application index, what becomes of it) per saved version, and a
+# page size.
 versions = st.lists(
-    st.tuples(st.integers(0, 2), st.integers(0, 3), st.booleans()), min_size=0, max_size=24
+    st.tuples(
+        st.integers(0, 2), st.integers(0, 3), st.sampled_from(["live", "expired", "deleted"])
+    ),
+    min_size=0,
+    max_size=24,
 )
 limits = st.one_of(st.integers(1, 5), st.integers(1, 100))
 
 
-def _walk(handler: DynamoDalHandler, user_id: str, limit: int) -> list[list[str]]:
+def _walk(
+    handler: DynamoDalHandler, user_id: str, limit: int, *, application: bool = False
+) -> list[list[str]]:
     pages: list[list[str]] = []
     token: str | None = None
+    listing = (
+        handler.list_tailored_cvs_for_application_page
+        if application
+        else handler.list_tailored_cvs_for_user
+    )
     while True:
-        page = handler.list_tailored_cvs_for_user(user_id, limit=limit, start_key=token)
+        page = listing(user_id, limit=limit, start_key=token)
         assert page.success, page.error
         pages.append([artifact_of(item).artifact_id for item in page.data["items"]])
         assert page.data["count"] == len(page.data["items"])
+        assert page.data["unreadable"] == []
         token = page.data["last_evaluated_key"]
         if token is None:
             return pages
@@ -45,22 +59,25 @@ def _walk(handler: DynamoDalHandler, user_id: str, limit: int) -> list[list[str]
 )
 @given(plan=versions, limit=limits, seed=st.integers(0, 2**32))
 def test_pages_hold_exactly_the_live_items(
-    store: Store, plan: list[tuple[int, int, bool]], limit: int, seed: int
+    store: Store, plan: list[tuple[int, int, str]], limit: int, seed: int
 ) -> None:
     handler = store.handler()
     rng = random.Random(seed)
     run = uuid.uuid4().hex[:8]  # examples share the table, never a user or application
     users = [f"user-{run}-{i}" for i in range(3)]
-    live: dict[str, list[str]] = {user: [] for user in users}
-    for user_index, app_index, expired in plan:
+    applications = [f"app-{run}-{i}" for i in range(4)]
+    live: dict[str, list[str]] = {name: [] for name in users + applications}
+    for user_index, app_index, fate in plan:
         store.clock.advance(timedelta(microseconds=rng.randrange(1, 5_000_000)))
         user = users[user_index]
         saved = handler.save_tailored_cv(
-            f"app-{run}-{app_index}", make_data(rng, user_id=user, json_bytes=600)
+            applications[app_index], make_data(rng, user_id=user, json_bytes=600)
         )
         assert saved.success, saved.error
         application_id, created_at = key_of(saved.data)
-        if expired:
+        if fate == "deleted":
+            assert handler.delete_tailored_cv(application_id, created_at).success
+        elif fate == "expired":
             # Expired items interleave with live ones: their TTL is moved into the past.
             store.client.update_item(
                 TableName=store.table_name,
@@ -70,9 +87,10 @@ def test_pages_hold_exactly_the_live_items(
             )
         else:
             live[user].append(saved.data)
-    for user in users:
-        pages = _walk(handler, user, limit)
-        expected = sorted(live[user], key=lambda a: key_of(a)[1], reverse=True)
+            live[applications[app_index]].append(saved.data)
+    for name in users + applications:
+        pages = _walk(handler, name, limit, application=name in applications)
+        expected = sorted(live[name], key=lambda a: key_of(a)[1], reverse=True)
         walked = [artifact for page in pages for artifact in page]
         assert walked == expected
         for page in pages[:-1]:

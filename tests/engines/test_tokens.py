@@ -114,3 +114,36 @@ def test_any_mutation_of_a_token_is_refused(store: Store, token: str, data: st.D
     if mutated == token:
         return
     _refused(store, "u-1", mutated)
+
+
+def test_application_page_tokens_are_bound_to_their_application_and_listing(
+    store: Store,
+) -> None:
+    handler = store.handler()
+    rng = random.Random(2)
+    for _ in range(3):
+        store.clock.advance(timedelta(seconds=1))
+        # One id names both a user and an application: the listings must still not mix.
+        assert handler.save_tailored_cv("same-id", make_data(rng, user_id="same-id")).success
+        assert handler.save_tailored_cv("app-other", make_data(rng, user_id="u-x")).success
+    first = handler.list_tailored_cvs_for_application_page("same-id", limit=1)
+    assert first.success
+    app_token = first.data["last_evaluated_key"]
+    assert app_token is not None
+    user_page = handler.list_tailored_cvs_for_user("same-id", limit=1)
+    assert user_page.success
+    user_token = user_page.data["last_evaluated_key"]
+    assert user_token is not None
+
+    assert handler.list_tailored_cvs_for_application_page(
+        "same-id", limit=1, start_key=app_token
+    ).success
+    for refused in (
+        handler.list_tailored_cvs_for_application_page("app-other", limit=1, start_key=app_token),
+        handler.list_tailored_cvs_for_application_page("same-id", limit=1, start_key=user_token),
+        handler.list_tailored_cvs_for_user("same-id", limit=1, start_key=app_token),
+        handler.list_tailored_cvs_for_application_page(
+            "same-id", limit=1, start_key=app_token[:-2]
+        ),
+    ):
+        assert refused.code is ResultCode.VALIDATION_ERROR, refused
