@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from careervp.dal import plans
-from careervp.dal.codec import MAX_ITEM_BYTES, PageTokenSigner
+from careervp.dal.codec import MAX_ITEM_BYTES, PageTokenSigner, tombstone
 from careervp.dal.errors import ConditionFailedError, ConflictError, ItemTooLargeError, ServiceError
 from careervp.dal.plans._calls import BatchGet, Call, Get, Note, Put, Query, Sleep, Update
 from careervp.dal.schema import epoch_second, format_created_at
@@ -193,6 +193,35 @@ def test_a_page_whose_item_vanished_before_it_was_read_is_short_but_keeps_its_pl
         page["last_evaluated_key"], index=ctx.index, user_id="u-1", now=epoch_second(MOMENT)
     )
     assert followed.application_id == "app-1"  # the next page starts after the page's entries
+
+
+def test_an_index_entry_whose_item_became_a_tombstone_is_skipped_not_unreadable() -> None:
+    """The index lags its table: an entry can outlive the removal that replaced its item."""
+    ctx = _context(MOMENT)
+    entries = [
+        {
+            "user_id": {"S": "u-1"},
+            "application_id": {"S": f"app-{i}"},
+            "created_at": {"S": f"2026-11-26T10:2{9 - i}:00.000000Z"},
+            "expiration_timestamp": {"N": "1803465000"},
+        }
+        for i in range(2)
+    ]
+    data = make_data(random.Random(7), user_id="u-1", json_bytes=300)
+    kept = encode("app-0", "2026-11-26T10:29:00.000000Z", 1_803_465_000, data).item
+    removed = tombstone(
+        {"application_id": {"S": "app-1"}, "created_at": {"S": "2026-11-26T10:28:00.000000Z"}},
+        expires_at=1_803_465_000,
+    )
+    script = Script(
+        [
+            returns({"Items": entries}),
+            returns({"Responses": {TABLE: [kept, removed]}, "UnprocessedKeys": {}}),
+        ]
+    )
+    page = script.run(plans.list_user(ctx, "u-1", 5, None))
+    assert page["count"] == 1
+    assert page["unreadable"] == []
 
 
 def test_unprocessed_reads_back_off_and_are_asked_again() -> None:

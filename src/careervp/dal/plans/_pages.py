@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from careervp.dal.codec import PageKey, item_label
+from careervp.dal.codec import PageKey, is_tombstone, item_label
 from careervp.dal.errors import IntegrityError, PageTokenError
 from careervp.dal.plans._calls import Note
 from careervp.dal.schema import APPLICATION_ID, CREATED_AT, MAX_ID_BYTES
@@ -96,6 +96,8 @@ def sort_out(
     result = Sorted()
     reasons: dict[str, str] = {}
     for raw in raws:
+        if is_tombstone(raw):
+            continue  # removed since the index entry was written (the index lags its table)
         try:
             if now is not None and ctx.expired(raw, now):
                 continue
