@@ -22,6 +22,7 @@ from hypothesis import settings
 from moto import mock_aws
 
 from careervp.dal.client import build_client
+from careervp.dal.codec import is_tombstone
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.encryption import KmsCipher
 from careervp.dal.schema import (
@@ -30,6 +31,7 @@ from careervp.dal.schema import (
     DELETE_ID,
     TOMBSTONE,
     TTL_ATTRIBUTE,
+    WRITE_ID,
 )
 from careervp.dal.table import INDEX_PROJECTION, create_table
 from support.engines import EngineUnavailableError, dynalite_server, moto_server
@@ -57,7 +59,7 @@ ENDPOINT_ENV = "CAREERVP_TEST_ENDPOINT"
 TOKEN_SECRET = b"test-secret-0123456789abcdef"
 START = datetime(2026, 11, 26, 10, 30, tzinfo=timezone.utc)
 # Everything a tombstone may hold: a key, the marker, the removing call's id and a TTL.
-TOMBSTONE_ATTRIBUTES = {APPLICATION_ID, CREATED_AT, TOMBSTONE, DELETE_ID, TTL_ATTRIBUTE}
+TOMBSTONE_ATTRIBUTES = {APPLICATION_ID, CREATED_AT, WRITE_ID, TOMBSTONE, DELETE_ID, TTL_ATTRIBUTE}
 PROJECTIONS: dict[str, ProjectionTypeDef] = {
     "include": INDEX_PROJECTION,
     "all": {"ProjectionType": "ALL"},
@@ -127,11 +129,11 @@ class Store:
     def count(self) -> int:
         """Items in the table, expired ones and idempotency records included; tombstones (what
         a removal leaves, nothing personal) are counted by ``tombstones``."""
-        return sum(1 for item in self.scan() if TOMBSTONE not in item)
+        return sum(1 for item in self.scan() if not is_tombstone(item))
 
     def tombstones(self) -> list[dict[str, Any]]:
         """What removals left in the table; each must hold nothing personal."""
-        found = [item for item in self.scan() if TOMBSTONE in item]
+        found = [item for item in self.scan() if is_tombstone(item)]
         for item in found:
             assert set(item) <= TOMBSTONE_ATTRIBUTES, item
         return found

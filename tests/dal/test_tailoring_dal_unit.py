@@ -167,6 +167,7 @@ class TestDeleteOperations:
         assert set(left) == {
             "application_id",
             "created_at",
+            "write_id",
             "tombstone",
             "delete_id",
             "expiration_timestamp",

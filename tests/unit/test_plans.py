@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from careervp.dal import plans
-from careervp.dal.codec import MAX_ITEM_BYTES, PageTokenSigner, tombstone
+from careervp.dal.codec import MAX_ITEM_BYTES, PageTokenSigner
 from careervp.dal.errors import ConditionFailedError, ConflictError, ItemTooLargeError, ServiceError
 from careervp.dal.plans._calls import BatchGet, Call, Get, Note, Put, Query, Sleep, Update
 from careervp.dal.schema import epoch_second, format_created_at
@@ -209,10 +209,14 @@ def test_an_index_entry_whose_item_became_a_tombstone_is_skipped_not_unreadable(
     ]
     data = make_data(random.Random(7), user_id="u-1", json_bytes=300)
     kept = encode("app-0", "2026-11-26T10:29:00.000000Z", 1_803_465_000, data).item
-    removed = tombstone(
-        {"application_id": {"S": "app-1"}, "created_at": {"S": "2026-11-26T10:28:00.000000Z"}},
-        expires_at=1_803_465_000,
-    )
+    removed = {
+        "application_id": {"S": "app-1"},
+        "created_at": {"S": "2026-11-26T10:28:00.000000Z"},
+        "write_id": {"S": "w-1"},
+        "tombstone": {"BOOL": True},
+        "delete_id": {"S": "d-1"},
+        "expiration_timestamp": {"N": "1803465000"},
+    }
     script = Script(
         [
             returns({"Items": entries}),

@@ -49,10 +49,12 @@ _TAG_BYTES = 16
 # KMS's answers for an encrypted data key that is damaged or sealed under another key: faults
 # of that one blob (docs: Decrypt, "Errors").
 _NOT_OURS = frozenset({"InvalidCiphertextException", "IncorrectKeyException"})
-# An answer that may be the blob's (a ciphertext naming a key this role cannot use, which is
-# also what moto says for a blob it cannot open) or the role's own (its policy, a revoked
-# grant): a probe with a data key known to be ours tells which.
-_DENIED = frozenset({"AccessDeniedException"})
+# Answers that may be the blob's (a ciphertext naming a key this role cannot use, which is
+# also what moto says for a blob it cannot open; a ciphertext KMS cannot parse) or the call's
+# own (the role's policy, a revoked grant): a probe with a data key known to be ours tells which.
+_AMBIGUOUS = frozenset({"AccessDeniedException", "ValidationException"})
+# KMS takes a CiphertextBlob of 1 to 6,144 bytes; outside that, the blob is damaged.
+_MAX_WRAPPED_KEY = 6144
 
 
 @dataclass
@@ -91,7 +93,7 @@ class KmsCipher:
         self._known: OrderedDict[bytes, _DataKey] = OrderedDict()
         self.endpoint = str(kms_client.meta.endpoint_url)
         self._fault = partial(
-            service_error, service="KMS", resource=f"key {key_id}", endpoint=self.endpoint
+            service_error, service="KMS", resource=f"key {self.key_label}", endpoint=self.endpoint
         )
 
     @classmethod
@@ -116,6 +118,14 @@ class KmsCipher:
 
     @property
     def key_id(self) -> str:
+        return self._key_id
+
+    @property
+    def key_label(self) -> str:
+        """The key as errors name it: an ARN's resource part (``key/…`` or ``alias/…``), never
+        the account id or Region an ARN carries (errors may reach API clients)."""
+        if self._key_id.startswith("arn:"):
+            return self._key_id.rsplit(":", 1)[-1]
         return self._key_id
 
     def _fresh(self, now: float) -> _DataKey:
@@ -160,9 +170,9 @@ class KmsCipher:
             )
         except ClientError as exc:
             code = error_code(exc)
-            if code in _NOT_OURS or (code in _DENIED and self._role_can_decrypt()):
+            if code in _NOT_OURS or (code in _AMBIGUOUS and self._role_can_decrypt()):
                 raise IntegrityError(
-                    f"its data key does not decrypt under KMS key {self._key_id}"
+                    f"its data key does not decrypt under KMS key {self.key_label}"
                 ) from None
             raise self._fault(exc, action="decrypting a data key") from exc
         except BotoCoreError as exc:
@@ -206,6 +216,8 @@ class KmsCipher:
         body = _HEADER.size + key_length
         if len(blob) < body + _NONCE_BYTES + _TAG_BYTES:
             raise IntegrityError("the encrypted blob is truncated")
+        if not 0 < key_length <= _MAX_WRAPPED_KEY:
+            raise IntegrityError("its wrapped data key has an impossible length")
         key = self._key_for_opening(blob[_HEADER.size : body])
         nonce = blob[body : body + _NONCE_BYTES]
         try:

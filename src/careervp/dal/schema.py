@@ -19,6 +19,7 @@ __all__ = [
     "APPLICATION_ID",
     "ARTIFACT_ID",
     "CHECKSUM",
+    "CLOCK_SKEW_SECONDS",
     "CREATED_AT",
     "CREATED_AT_EXAMPLE",
     "CV_VERSION",
@@ -31,7 +32,10 @@ __all__ = [
     "INDEX_NAME",
     "JOB_ID",
     "MAX_ID_BYTES",
+    "MAX_PARTITION_KEY_BYTES",
+    "MAX_SORT_KEY_BYTES",
     "METADATA",
+    "RECORD_TAKEOVER_MARGIN_SECONDS",
     "TAILORED_CV",
     "TOKEN_USAGE",
     "TOMBSTONE",
@@ -39,6 +43,7 @@ __all__ = [
     "TTL_ATTRIBUTE",
     "TTL_SECONDS",
     "USER_ID",
+    "VERSION_CONTENT",
     "VERSION_DELETED",
     "WRITE_ID",
     "artifact_id",
@@ -56,11 +61,16 @@ __all__ = [
 INDEX_NAME = "user_id_created_at_gsi"
 TTL_SECONDS = 90 * 24 * 3600
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+# The clock skew tolerated between any two instances (docs/reliability.md).
+CLOCK_SKEW_SECONDS = 15 * 60
+# A record is taken over only this long after its TTL by the claimer's clock: a claimer slow
+# and a retrier fast by the skew each still find it live for its whole 24 hours.
+RECORD_TAKEOVER_MARGIN_SECONDS = 2 * CLOCK_SKEW_SECONDS
 # A removed version leaves a tombstone at its key for this long, so that no put of an earlier
 # attempt and no keyed retry can store it again (docs/reliability.md, "Deleted stays deleted").
-# It outlives any idempotency record that can stand for the version by an hour: the sum of the
-# clock skews of the deleting, the first and the retrying instance must stay under that hour.
-TOMBSTONE_TTL_SECONDS = IDEMPOTENCY_TTL_SECONDS + 3600
+# It outlives every instance's view of a record that can stand for the version: the record's 24
+# hours, the takeover margin and the skew of the claimer, the deleter and the retrier.
+TOMBSTONE_TTL_SECONDS = 26 * 3600
 
 # A version's attributes (docs/schema.md).
 APPLICATION_ID = "application_id"
@@ -86,10 +96,25 @@ ARTIFACT_ID = "artifact_id"
 FINGERPRINT = "fingerprint"
 # Written by releases before 0.3.0 on the record of a deleted version; still honoured.
 VERSION_DELETED = "version_deleted"
-# What a removal leaves at a version's key: the key, the marker, the removing call's id (so a
-# delete retried after a lost response knows its own removal) and a TTL. Nothing personal.
+# What a removal leaves at a version's key: the key, the version's write id (so a save can tell
+# its own removed version from another's), the marker, the removing call's id (so a delete
+# retried after a lost response knows its own removal) and a TTL. Nothing personal. A tombstone
+# has the marker and no user id: a raw edit adding the marker to a version does not hide it.
 TOMBSTONE = "tombstone"
 DELETE_ID = "delete_id"
+# Everything of a version a removal takes away; other attributes (a raw writer's) go too.
+VERSION_CONTENT = (
+    USER_ID,
+    JOB_ID,
+    CV_VERSION,
+    TAILORED_CV,
+    METADATA,
+    TOKEN_USAGE,
+    FVS_VALIDATION_PASSED,
+    CHECKSUM,
+    FORMAT_VERSION,
+    IDEMPOTENCY_KEY,
+)
 
 # Idempotency records live in partitions no version can have: ids never hold control
 # characters, so no application id starts with this prefix. Records carry no user id, so the
@@ -98,6 +123,9 @@ _RECORD_PREFIX = "\x1fidempotency\x1f"
 _RECORD_SORT_KEY = "\x1frecord"
 
 MAX_ID_BYTES = 1024
+# DynamoDB's own limits on key attributes: what a key read back may hold.
+MAX_PARTITION_KEY_BYTES = 2048
+MAX_SORT_KEY_BYTES = 1024
 CREATED_AT_EXAMPLE = "2026-11-26T10:30:00.123456Z"
 _CREATED_AT = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{6})Z"

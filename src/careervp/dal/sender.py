@@ -15,7 +15,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from careervp.dal.errors import DalError, ServiceError, service_error
 from careervp.dal.plans._calls import (
     BatchGet,
-    BatchWrite,
     Call,
     Delete,
     Get,
@@ -81,8 +80,6 @@ class Sender:
             return client.scan(**call.request)
         if isinstance(call, BatchGet):
             return client.batch_get_item(**call.request)
-        if isinstance(call, BatchWrite):
-            return client.batch_write_item(**call.request)
         if isinstance(call, Sleep):
             self._sleep(call.seconds)
             return None

@@ -43,10 +43,11 @@ from careervp.dal.codec._tokens import (
     MIN_SECRET_BYTES,
     PageKey,
     PageTokenSigner,
+    key_size_problem,
     read_scan_cursor,
     scan_cursor,
 )
-from careervp.dal.codec._tombstone import is_tombstone, read_delete_id, tombstone
+from careervp.dal.codec._tombstone import is_tombstone, read_delete_id
 
 __all__ = [
     "FORMAT_ENCRYPTED",
@@ -74,6 +75,7 @@ __all__ = [
     "is_tombstone",
     "item_label",
     "item_size",
+    "key_size_problem",
     "marshal",
     "prepare",
     "printable",
@@ -85,6 +87,5 @@ __all__ = [
     "read_write_id",
     "same_content",
     "scan_cursor",
-    "tombstone",
     "unmarshal",
 ]

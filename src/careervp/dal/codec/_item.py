@@ -326,7 +326,7 @@ def has_content(raw: Mapping[str, object]) -> bool:
 
 
 def decode_item(
-    raw: Mapping[str, object], cipher: Cipher | None = None, *, accept_plaintext: bool = True
+    raw: Mapping[str, object], cipher: Cipher | None = None, *, accept_plaintext: bool = False
 ) -> StoredTailoredCV:
     """A stored item back to its model, verified.
 

@@ -36,6 +36,8 @@ MAX_DIGITS = 38
 _MAX = Decimal("9.9999999999999999999999999999999999999E+125")
 _MIN = Decimal("1E-130")
 _INTEGER_LIMIT = 10**126  # the first integer above 9.99...9E+125
+_MAX_ADJUSTED = 125  # the power of ten of DynamoDB's largest number
+_MIN_ADJUSTED = -130
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _INTEGER = re.compile(r"-?[0-9]+")
 # Engines may spell 1E-130 out in full (dynalite does): 38 digits, 130 zeros, a sign and a
@@ -74,7 +76,13 @@ def check_number(value: int | float) -> str | None:
 def number_text(value: int | float) -> str:
     """The ``N`` text sent for a number already accepted by ``check_number``."""
     if isinstance(value, int):
-        return str(value)
+        text = str(value)
+        if len(text) - (value < 0) <= MAX_DIGITS:
+            return text
+        # Past 38 digits only trailing zeros remain (check_number): written with an exponent,
+        # as some engines' own decimal parsers refuse 39 spelled-out digits (moto's server).
+        digits = text.rstrip("0")
+        return f"{digits}E+{len(text) - len(digits)}"
     if value == 0.0:
         return "0"  # DynamoDB has no negative zero
     return repr(value)  # the shortest text that parses back to the same double
@@ -89,6 +97,14 @@ def parse_number(text: object) -> int | float | None:
     if _INTEGER.fullmatch(text):
         return int(text)
     if _NUMBER.fullmatch(text):
+        if "e" in text or "E" in text:
+            exact = Decimal(text)
+            if exact and not _MIN_ADJUSTED <= exact.adjusted() <= _MAX_ADJUSTED:
+                return None  # beyond DynamoDB's range; "1e99999999" must never reach int()
+            if "." not in text and exact == exact.to_integral_value():
+                # An integer written with an exponent (by this codec past 38 digits, or by an
+                # engine); a float's shortest text keeps its point or comes back as a float.
+                return int(exact)
         decimal = float(text)
         # What a float cannot hold exactly is refused, never rounded: the stored decimal must
         # be the float's own shortest text (an engine may spell it differently).

@@ -33,7 +33,8 @@ class Reservation(msgspec.Struct, frozen=True, kw_only=True):
     created_at: str
     write_id: str
     fingerprint: str | bytes
-    # Set when the version was deleted after it was stored: a repeat then stores nothing.
+    # Set when the version was removed after it was stored (its fingerprint scrubbed then): a
+    # repeat stores nothing.
     version_deleted: bool = False
 
 
@@ -97,7 +98,10 @@ def decode_record(raw: Mapping[str, object], key: str) -> tuple[Reservation, int
         fingerprint = bytes(inner) if isinstance(inner, (bytes, bytearray)) else inner
     ttl = raw.get(schema.TTL_ATTRIBUTE)
     expires_at = parse_number(ttl.get("N")) if isinstance(ttl, Mapping) else None
-    deleted = raw.get(schema.VERSION_DELETED)
+    marker = raw.get(schema.VERSION_DELETED)
+    deleted = isinstance(marker, Mapping) and marker.get("BOOL") is True
+    if deleted and fingerprint is None:
+        fingerprint = b""  # scrubbed when its version was removed
     if (
         parts is None
         or schema.id_problem(parts[0]) is not None
@@ -112,6 +116,6 @@ def decode_record(raw: Mapping[str, object], key: str) -> tuple[Reservation, int
         created_at=parts[1],
         write_id=write_id,
         fingerprint=fingerprint,
-        version_deleted=isinstance(deleted, Mapping) and deleted.get("BOOL") is True,
+        version_deleted=deleted,
     )
     return reservation, expires_at

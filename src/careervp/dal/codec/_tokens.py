@@ -18,12 +18,14 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import re
 import struct
 from typing import TYPE_CHECKING
 
 import msgspec
 
+from careervp.dal import schema
 from careervp.dal.errors import InvalidInputError, PageTokenError
 
 if TYPE_CHECKING:
@@ -34,14 +36,13 @@ __all__ = [
     "MIN_SECRET_BYTES",
     "PageKey",
     "PageTokenSigner",
+    "key_size_problem",
     "read_scan_cursor",
     "scan_cursor",
 ]
 
 MAX_TOKEN_CHARS = 4096
 MIN_SECRET_BYTES = 16
-# The largest key part this store writes (ids of at most 1,024 UTF-8 bytes).
-MAX_KEY_BYTES = 1024
 _VERSION = 1
 _DOMAIN = b"careervp-dal/page-token\x00"
 _HEADER = struct.Struct(">BQ")
@@ -50,8 +51,27 @@ _ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
 # A token issued slightly in the future by a host whose clock runs ahead is still accepted.
 _CLOCK_SKEW_SECONDS = 300
 
-_KEY_ENCODER = msgspec.json.Encoder()
-_KEY_DECODER = msgspec.json.Decoder(tuple[str, str], strict=True)
+
+def _encode_key(key: PageKey) -> bytes:
+    # The standard library's JSON, ASCII-escaped: a key read back from the table may hold a
+    # lone surrogate (DynamoDB's JSON carries one), which UTF-8 encoders refuse. For ASCII keys
+    # the bytes are those msgspec wrote in earlier releases, so their tokens still verify.
+    return json.dumps([key.application_id, key.created_at], separators=(",", ":")).encode("ascii")
+
+
+def _decode_key(raw: bytes) -> tuple[str, str]:
+    """``ValueError`` for anything but a JSON array of two strings."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if (
+        type(value) is not list
+        or len(value) != 2
+        or not all(type(part) is str for part in value)
+    ):
+        raise ValueError("not a key")
+    return value[0], value[1]
 
 
 class PageKey(msgspec.Struct, frozen=True):
@@ -84,9 +104,7 @@ class PageTokenSigner:
         return hmac.new(secret, message, hashlib.sha256).digest()
 
     def issue(self, key: PageKey, *, index: str, user_id: str, now: int) -> str:
-        body = _HEADER.pack(_VERSION, now) + _KEY_ENCODER.encode(
-            (key.application_id, key.created_at)
-        )
+        body = _HEADER.pack(_VERSION, now) + _encode_key(key)
         raw = body + self._mac(self._secrets[0], index, user_id, body)
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
@@ -119,8 +137,8 @@ class PageTokenSigner:
         if now - issued_at > self._max_age:
             raise PageTokenError("the page token has expired; list again from the first page")
         try:
-            application_id, created_at = _KEY_DECODER.decode(body[_HEADER.size :])
-        except msgspec.DecodeError:
+            application_id, created_at = _decode_key(body[_HEADER.size :])
+        except ValueError:
             raise PageTokenError("the page token is malformed") from None
         return PageKey(application_id=application_id, created_at=created_at)
 
@@ -128,7 +146,7 @@ class PageTokenSigner:
 def scan_cursor(key: PageKey) -> str:
     """Where a scan of the whole table stopped, for an operator to resume from (not signed:
     it is handed to whoever can scan the table anyway)."""
-    raw = _KEY_ENCODER.encode((key.application_id, key.created_at))
+    raw = _encode_key(key)
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
@@ -137,20 +155,28 @@ def read_scan_cursor(cursor: object) -> PageKey:
         raise InvalidInputError("the resume cursor is malformed")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        application_id, created_at = _KEY_DECODER.decode(raw)
-    except (binascii.Error, ValueError, msgspec.DecodeError):
+        application_id, created_at = _decode_key(raw)
+    except (binascii.Error, ValueError):
         raise InvalidInputError("the resume cursor is malformed") from None
     if not application_id or not created_at:
         raise InvalidInputError("the resume cursor is malformed")
-    for part in (application_id, created_at):
-        # Any key of the table, records' included, but no key DynamoDB would refuse for its
+    key = PageKey(application_id=application_id, created_at=created_at)
+    problem = key_size_problem(key)
+    if problem is not None:
+        # Any key of the table, records' included, but none DynamoDB would refuse for its
         # size: a hostile cursor is the caller's fault, not an item's.
-        try:
-            size = len(part.encode("utf-8"))
-        except UnicodeEncodeError:
-            raise InvalidInputError("the resume cursor is malformed") from None
-        if size > MAX_KEY_BYTES:
-            raise InvalidInputError(
-                f"the resume cursor holds a key part of {size} bytes, over {MAX_KEY_BYTES}"
-            )
-    return PageKey(application_id=application_id, created_at=created_at)
+        raise InvalidInputError(f"the resume cursor {problem}")
+    return key
+
+
+def key_size_problem(key: PageKey) -> str | None:
+    """Why DynamoDB would refuse ``key`` as a start key, or ``None``. Keys read back from the
+    table are measured as DynamoDB does (a lone surrogate kept as its three bytes)."""
+    for part, limit in (
+        (key.application_id, schema.MAX_PARTITION_KEY_BYTES),
+        (key.created_at, schema.MAX_SORT_KEY_BYTES),
+    ):
+        size = len(part.encode("utf-8", "surrogatepass"))
+        if not 0 < size <= limit:
+            return f"holds a key part of {size} bytes (DynamoDB takes 1 to {limit})"
+    return None

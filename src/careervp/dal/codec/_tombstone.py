@@ -1,39 +1,26 @@
-"""Tombstones: what removing a version leaves at its key, for a day and an hour.
+"""Tombstones: what removing a version leaves at its key, for 26 hours.
 
-A version is removed by replacing it with a tombstone, not by deleting it: a put of an earlier
-save attempt still on the wire, or a keyed retry of the save, is conditioned on the key being
-free, so it finds the tombstone and stores nothing. A tombstone holds the key, the marker, the
-removing call's id and its TTL: no user id, CV, metadata or token usage. It is never in the
-user index (it has no ``user_id``), and every read of the table skips it.
+A version is removed by stripping it down to a tombstone rather than deleting it: a put of an
+earlier save attempt still on the wire, or a keyed retry of the save, is conditioned on the key
+being free, so it finds the tombstone and stores nothing. A tombstone holds the key, the
+version's ``write_id``, the marker, the removing call's ``delete_id`` and its TTL: no user id,
+CV, metadata or token usage. It is never in the user index (no ``user_id``), and every read of
+the table skips it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from careervp.dal import schema
 
-if TYPE_CHECKING:
-    from careervp.dal.codec._attributes import Item
-
-__all__ = ["is_tombstone", "read_delete_id", "tombstone"]
-
-
-def tombstone(key: Item, *, expires_at: int, delete_id: str | None = None) -> Item:
-    """The tombstone at ``key`` (a table key); ``delete_id`` names the removing call."""
-    item: Item = {
-        **key,
-        schema.TOMBSTONE: {"BOOL": True},
-        schema.TTL_ATTRIBUTE: {"N": str(expires_at)},
-    }
-    if delete_id is not None:
-        item[schema.DELETE_ID] = {"S": delete_id}
-    return item
+__all__ = ["is_tombstone", "read_delete_id"]
 
 
 def is_tombstone(raw: Mapping[str, object]) -> bool:
-    return schema.TOMBSTONE in raw
+    # The marker alone is not enough: a version with it added by a raw edit stays a version
+    # (unreadable or not), listed and removable like any other.
+    return schema.TOMBSTONE in raw and schema.USER_ID not in raw
 
 
 def read_delete_id(raw: Mapping[str, object]) -> str | None:

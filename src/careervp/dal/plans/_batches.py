@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 from careervp.dal.codec import read_key
 from careervp.dal.errors import ThrottledError
 from careervp.dal.plans import _requests as requests
-from careervp.dal.plans._calls import BatchGet, BatchWrite, Query, Sleep, send
+from careervp.dal.plans._calls import BatchGet, Query, Sleep, send
 from careervp.dal.schema import table_key
 
 if TYPE_CHECKING:
@@ -23,9 +23,8 @@ if TYPE_CHECKING:
 
     Raw = Mapping[str, object]
 
-__all__ = ["BATCH_GET_SIZE", "BATCH_WRITE_SIZE", "Tally", "fetch", "put_tombstones", "query_pages"]
+__all__ = ["BATCH_GET_SIZE", "Tally", "fetch", "query_pages"]
 
-BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
 BATCH_GET_SIZE = 100  # BatchGetItem's limit
 MAX_BATCH_ATTEMPTS = 8
 MAX_QUERY_BATCH = 1000
@@ -101,23 +100,3 @@ class Tally:
         self.deleted += count
         if self._on_progress is not None and count:
             self._on_progress(self.deleted)
-
-
-def put_tombstones(ctx: StoreContext, tombstones: Sequence[Item], tally: Tally) -> Plan[None]:
-    """Replace versions by ``tombstones`` in groups of 25, counting each write DynamoDB confirms."""
-    for first in range(0, len(tombstones), BATCH_WRITE_SIZE):
-        pending: Sequence[Item] = tombstones[first : first + BATCH_WRITE_SIZE]
-        for attempt in range(MAX_BATCH_ATTEMPTS):
-            if attempt:
-                yield _backoff(ctx, attempt)
-            response = yield from send(BatchWrite(requests.batch_tombstones(ctx.table, pending)))
-            left = (response.get("UnprocessedItems") or {}).get(ctx.table) or []
-            tally.add(len(pending) - len(left))
-            pending = [cast("Item", r["PutRequest"]["Item"]) for r in left if "PutRequest" in r]
-            if not pending:
-                break
-        else:
-            raise ThrottledError(
-                f"DynamoDB left {len(pending)} removals on table {ctx.table} unprocessed after"
-                f" {MAX_BATCH_ATTEMPTS} attempts"
-            )

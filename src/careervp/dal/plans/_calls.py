@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import (  # noqa: F401
         BatchGetItemInputTypeDef,
         BatchGetItemOutputTypeDef,
-        BatchWriteItemInputTypeDef,
-        BatchWriteItemOutputTypeDef,
         DeleteItemInputTypeDef,
         DeleteItemOutputTypeDef,
         GetItemInputTypeDef,
@@ -34,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BatchGet",
-    "BatchWrite",
     "Call",
     "Delete",
     "Get",
@@ -95,10 +92,6 @@ class Scan(_Request["ScanInputTypeDef", "ScanOutputTypeDef"]):
 
 class BatchGet(_Request["BatchGetItemInputTypeDef", "BatchGetItemOutputTypeDef"]):
     """Up to 100 items by key: a page's items behind a narrow index."""
-
-
-class BatchWrite(_Request["BatchWriteItemInputTypeDef", "BatchWriteItemOutputTypeDef"]):
-    """Up to 25 deletions, for an erasure."""
 
 
 class Note(Call[None]):

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from careervp.dal.codec import PageKey, is_tombstone, item_label
+from careervp.dal.codec import PageKey, is_tombstone, item_label, key_size_problem
 from careervp.dal.errors import IntegrityError, PageTokenError
 from careervp.dal.plans._calls import Note
-from careervp.dal.schema import APPLICATION_ID, CREATED_AT, MAX_ID_BYTES
+from careervp.dal.schema import APPLICATION_ID, CREATED_AT
 from careervp.dal.settings import SECRET_ENV
 
 if TYPE_CHECKING:
@@ -33,14 +33,6 @@ __all__ = ["APPLICATION_LISTING", "Sorted", "issue_token", "sort_out", "verified
 APPLICATION_LISTING = "#application"
 
 
-def _key_problem(value: str) -> bool:
-    try:
-        size = len(value.encode("utf-8"))
-    except UnicodeEncodeError:
-        return True
-    return not 0 < size <= MAX_ID_BYTES
-
-
 def verified_key(ctx: StoreContext, token: str, *, listing: str, owner: str, now: int) -> PageKey:
     """The key a page token carries, if it was issued by this store for this listing."""
     try:
@@ -52,9 +44,9 @@ def verified_key(ctx: StoreContext, token: str, *, listing: str, owner: str, now
             f"{exc}: {SECRET_ENV} is not set, so page tokens only verify in the process that"
             f" issued them; set {SECRET_ENV} to the same value everywhere"
         ) from None
-    # Signed by us, so it holds a key we read; these bounds keep a leaked secret from turning a
-    # token into a request DynamoDB refuses for its size.
-    if _key_problem(key.application_id) or _key_problem(key.created_at):
+    # Signed by us, so it holds a key we read (even one the store could not have written);
+    # the bounds keep a leaked secret from turning a token into a request DynamoDB refuses.
+    if key_size_problem(key) is not None:
         raise PageTokenError("the page token does not hold a key of this store")
     return key
 

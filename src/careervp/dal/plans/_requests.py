@@ -13,10 +13,14 @@ from careervp.dal.schema import (
     ARTIFACT_ID,
     CHECKSUM,
     CREATED_AT,
+    DELETE_ID,
+    FINGERPRINT,
     FORMAT_VERSION,
     TOMBSTONE,
     TTL_ATTRIBUTE,
     USER_ID,
+    VERSION_CONTENT,
+    VERSION_DELETED,
     WRITE_ID,
     record_key,
 )
@@ -26,7 +30,6 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodb.type_defs import (
         BatchGetItemInputTypeDef,
-        BatchWriteItemInputTypeDef,
         DeleteItemInputTypeDef,
         GetItemInputTypeDef,
         PutItemInputTypeDef,
@@ -42,7 +45,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "batch_get",
-    "batch_tombstones",
     "claim_record",
     "get_item",
     "move_record",
@@ -53,6 +55,8 @@ __all__ = [
     "remove_version",
     "replace_plain",
     "scan_plain",
+    "scrub_record",
+    "strip_attributes",
 ]
 
 # Keeps items whose TTL is after :now. Written as "not (a number that is not after now)"
@@ -79,14 +83,17 @@ def put_version(table: str, item: Item) -> PutItemInputTypeDef:
     }
 
 
-def claim_record(table: str, item: Item, now: int) -> PutItemInputTypeDef:
+def claim_record(table: str, item: Item, stale: int) -> PutItemInputTypeDef:
     return {
         "TableName": table,
         "Item": item,
-        # An idempotency key is free while no record holds it, or the one there is past its
-        # 24 hours (TTL deletion lags by days). Otherwise the record there is returned.
-        "ConditionExpression": f"attribute_not_exists({APPLICATION_ID}) OR {TTL_ATTRIBUTE} <= :now",
-        "ExpressionAttributeValues": {":now": {"N": str(now)}},
+        # An idempotency key is free while no record holds it, or the one there expired by
+        # ``stale`` (the clock less a skew margin; TTL deletion lags by days). Otherwise the
+        # record there is returned.
+        "ConditionExpression": (
+            f"attribute_not_exists({APPLICATION_ID}) OR {TTL_ATTRIBUTE} <= :stale"
+        ),
+        "ExpressionAttributeValues": {":stale": {"N": str(stale)}},
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         "ReturnConsumedCapacity": "TOTAL",
     }
@@ -139,22 +146,82 @@ def get_item(table: str, key: Item, *, consistent: bool) -> GetItemInputTypeDef:
     }
 
 
-def remove_version(table: str, tombstone: Item, now: int) -> PutItemInputTypeDef:
+def _names(names: Sequence[str], prefix: str) -> dict[str, str]:
+    return {f"#{prefix}{i}": name for i, name in enumerate(names)}
+
+
+# A version, not a tombstone: a tombstone has the marker and no user id.
+_NOT_A_TOMBSTONE = f"(attribute_not_exists({TOMBSTONE}) OR attribute_exists({USER_ID}))"
+
+
+def remove_version(
+    table: str, key: Item, *, delete_id: str, expires_at: int, now: int | None
+) -> UpdateItemInputTypeDef:
+    """Strip a version down to its tombstone (``_tombstone`` says why it is not deleted).
+
+    With ``now``, only a live or unreadable version (``delete``); without, any version, expired
+    ones included (an erasure).
+    """
+    content = _names(VERSION_CONTENT, "c")
+    values: dict[str, UniversalAttributeValueTypeDef] = {
+        ":tombstone": {"BOOL": True},
+        ":delete_id": {"S": delete_id},
+        ":expires_at": {"N": str(expires_at)},
+    }
+    condition = f"attribute_exists({APPLICATION_ID}) AND {_NOT_A_TOMBSTONE}"
+    if now is not None:
+        # Live or unreadable (its TTL missing or not a number), so one damaged item never
+        # blocks its user; one past its TTL that DynamoDB has not removed yet is NOT_FOUND.
+        condition += f" AND {_LIVE}"
+        values.update(_now(now))
     return {
         "TableName": table,
-        # The version is replaced by its tombstone rather than deleted, so that a put of an
-        # earlier save attempt arriving later finds the key taken and stores nothing.
-        "Item": tombstone,
-        # Removes a version that exists and is live or unreadable (its TTL missing or not a
-        # number), so one damaged item never blocks its user; an absent version, a tombstone,
-        # or one past its TTL that DynamoDB has not removed yet, fails and reads as NOT_FOUND.
-        "ConditionExpression": (
-            f"attribute_exists({APPLICATION_ID}) AND attribute_not_exists({TOMBSTONE}) AND {_LIVE}"
+        "Key": key,
+        # The write id stays: a save refused by the tombstone tells its own removed version
+        # from another save's by it.
+        "UpdateExpression": (
+            f"REMOVE {', '.join(content)}"
+            f" SET {TOMBSTONE} = :tombstone, {DELETE_ID} = :delete_id,"
+            f" {TTL_ATTRIBUTE} = :expires_at"
         ),
-        "ExpressionAttributeValues": _now(now),
-        # A refused retry of this very removal (its response lost) is told by the tombstone's
-        # delete_id.
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": content,
+        "ExpressionAttributeValues": values,
+        # What was there: attributes a raw writer added go too, and a keyed version's record
+        # is scrubbed. A refused retry of this very removal is told by the delete_id.
+        "ReturnValues": "ALL_OLD",
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+
+
+def strip_attributes(
+    table: str, key: Item, names: Sequence[str], delete_id: str
+) -> UpdateItemInputTypeDef:
+    """Remove attributes the store does not write from a tombstone this call just made."""
+    extra = _names(names, "x")
+    return {
+        "TableName": table,
+        "Key": key,
+        "UpdateExpression": f"REMOVE {', '.join(extra)}",
+        "ConditionExpression": f"{DELETE_ID} = :delete_id",
+        "ExpressionAttributeNames": extra,
+        "ExpressionAttributeValues": {":delete_id": {"S": delete_id}},
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+
+
+def scrub_record(
+    table: str, application_id: str, key: str, artifact_id: str
+) -> UpdateItemInputTypeDef:
+    return {
+        "TableName": table,
+        "Key": record_key(application_id, key),
+        # The record of a removed version keeps standing for it (a retry stores nothing) but
+        # loses the fingerprint of its content; only while it stands for this very version.
+        "UpdateExpression": f"REMOVE {FINGERPRINT} SET {VERSION_DELETED} = :deleted",
+        "ConditionExpression": f"{ARTIFACT_ID} = :artifact",
+        "ExpressionAttributeValues": {":deleted": {"BOOL": True}, ":artifact": {"S": artifact_id}},
         "ReturnConsumedCapacity": "TOTAL",
     }
 
@@ -205,7 +272,7 @@ def query_application(
         "TableName": table,
         "KeyConditionExpression": f"{APPLICATION_ID} = :application_id",
         # Tombstones share the partition of the versions they replaced; never listed.
-        "FilterExpression": f"attribute_not_exists({TOMBSTONE}) AND {_LIVE}",
+        "FilterExpression": f"{_NOT_A_TOMBSTONE} AND {_LIVE}",
         "ExpressionAttributeValues": {":application_id": {"S": application_id}, **_now(now)},
         "ScanIndexForward": False,
         "ConsistentRead": consistent,
@@ -221,15 +288,6 @@ def query_application(
 def batch_get(table: str, keys: Sequence[Item], *, consistent: bool) -> BatchGetItemInputTypeDef:
     return {
         "RequestItems": {table: {"Keys": list(keys), "ConsistentRead": consistent}},
-        "ReturnConsumedCapacity": "TOTAL",
-    }
-
-
-def batch_tombstones(table: str, tombstones: Sequence[Item]) -> BatchWriteItemInputTypeDef:
-    """An erasure's removals: each version replaced by its tombstone (BatchWriteItem takes no
-    conditions; whatever is at an erased key, a tombstone is what it must become)."""
-    return {
-        "RequestItems": {table: [{"PutRequest": {"Item": item}} for item in tombstones]},
         "ReturnConsumedCapacity": "TOTAL",
     }
 

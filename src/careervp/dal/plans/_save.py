@@ -33,7 +33,6 @@ from careervp.dal.codec import (
     decode_record,
     encode_record,
     fingerprint_of,
-    is_tombstone,
     prepare,
     read_write_id,
     same_content,
@@ -43,6 +42,7 @@ from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._calls import Delete, Get, Note, Put, Update, send
 from careervp.dal.schema import (
     IDEMPOTENCY_TTL_SECONDS,
+    RECORD_TAKEOVER_MARGIN_SECONDS,
     TTL_SECONDS,
     artifact_id,
     created_at_moment,
@@ -96,16 +96,16 @@ def save(
     )
     held = yield from _claim(ctx, idempotency_key, mine, prepared.checksum)
     if held.version_deleted:
-        # Marked by a release before 0.3.0: stored, then deleted; the repeat stores nothing.
+        # Stored, then removed (its record scrubbed): the repeat stores nothing.
         return artifact_id(held.application_id, held.created_at)
     if held is not mine:
         # An earlier call claimed the key: its version may be stored already. A read costs a
         # fifth of a refused write of the same item.
         key = table_key(held.application_id, held.created_at)
         raw = yield from _read(ctx, key)
-        # Its version is there, or was there and has been removed since: either way the
-        # repeat stores nothing (a removed version stays removed).
-        if raw is not None and (is_tombstone(raw) or read_write_id(raw) == held.write_id):
+        # Its version is there, or was there and has been removed since (its tombstone keeps
+        # the write id): either way the repeat stores nothing.
+        if raw is not None and read_write_id(raw) == held.write_id:
             return artifact_id(held.application_id, held.created_at)
     adopted = msgspec.structs.replace(version, write_id=held.write_id)
     moment = created_at_moment(held.created_at)
@@ -168,11 +168,8 @@ def _put(
             if there is None:
                 continue  # removed meanwhile: the key is free again
             if read_write_id(there) == version.write_id:
-                return artifact_id(application_id, created_at)  # our own, retried write
-            if is_tombstone(there) and (exc.retried or version.idempotency_key is not None):
-                # A version stored under this key was removed. When an earlier attempt of this
-                # save may have stored it (a retried request, or a key another call of the
-                # same save has used), it was ours: storing it again would undo the removal.
+                # Our own write, retried after a lost response; or our version, removed since
+                # (its tombstone keeps the write id): storing it again would undo the removal.
                 return artifact_id(application_id, created_at)
             moved = moment + _MICROSECOND
             if version.idempotency_key is not None:
@@ -193,7 +190,8 @@ def _claim(ctx: StoreContext, key: str, mine: Reservation, checksum: str) -> Pla
     where = record_key(mine.application_id, key)
     for _ in range(_MAX_CLAIM_ATTEMPTS):
         try:
-            yield from send(Put(requests.claim_record(ctx.table, item, now)))
+            stale = now - RECORD_TAKEOVER_MARGIN_SECONDS
+            yield from send(Put(requests.claim_record(ctx.table, item, stale)))
         except ConditionFailedError as exc:
             raw = exc.item if exc.item is not None else (yield from _read(ctx, where))
             if raw is None:
@@ -201,6 +199,10 @@ def _claim(ctx: StoreContext, key: str, mine: Reservation, checksum: str) -> Pla
             held, _ = decode_record(raw, key)
             if held.write_id == mine.write_id:
                 return mine  # our own claim, retried after a lost response
+            if held.version_deleted:
+                # Its version was removed (and its fingerprint with it): whatever the content,
+                # a save under this key within its 24 hours stores nothing.
+                return held
             if not same_content(key, held, checksum, ctx.cipher):
                 raise ConflictError(
                     f"idempotency key {key!r} was already used within 24 hours for different"

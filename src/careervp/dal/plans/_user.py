@@ -10,18 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from careervp.dal.codec import has_content, item_label, read_key, tombstone
+from careervp.dal.codec import has_content, item_label, read_key
 from careervp.dal.errors import DalError, IntegrityError
 from careervp.dal.plans import _requests as requests
-from careervp.dal.plans._batches import BATCH_GET_SIZE, Tally, fetch, put_tombstones, query_pages
+from careervp.dal.plans._batches import BATCH_GET_SIZE, Tally, fetch, query_pages
 from careervp.dal.plans._calls import Query, send
 from careervp.dal.plans._pages import issue_token, sort_out, verified_key
-from careervp.dal.schema import (
-    APPLICATION_ID,
-    CREATED_AT,
-    TOMBSTONE_TTL_SECONDS,
-    index_key,
-)
+from careervp.dal.plans._removal import remove
+from careervp.dal.schema import APPLICATION_ID, CREATED_AT, index_key
 from careervp.dal.validation import check_id, check_limit
 from careervp.models.tailor import TailoredCVPage, UserExport
 
@@ -37,6 +33,9 @@ if TYPE_CHECKING:
     Raw = Mapping[str, object]
 
 __all__ = ["count_user", "erase_user", "export_user", "list_user"]
+
+# An erasure reports progress after this many removals.
+_PROGRESS_EVERY = 25
 
 
 def _start_key(ctx: StoreContext, user_id: str, token: str, now: int) -> StartKey:
@@ -173,17 +172,16 @@ def erase_user(
             # Every version becomes a tombstone, so no save still on its way (a late put, a
             # keyed retry) can store it again; the raw keys, even ones the store could not
             # have written: erasure takes all.
-            expires_at = ctx.now_seconds() + TOMBSTONE_TTL_SECONDS
-            tombstones = [
-                tombstone(
-                    cast(
-                        "Item", {APPLICATION_ID: raw[APPLICATION_ID], CREATED_AT: raw[CREATED_AT]}
-                    ),
-                    expires_at=expires_at,
+            removed = 0
+            for raw in response.get("Items", []):
+                key = cast(
+                    "Item", {APPLICATION_ID: raw[APPLICATION_ID], CREATED_AT: raw[CREATED_AT]}
                 )
-                for raw in response.get("Items", [])
-            ]
-            yield from put_tombstones(ctx, tombstones, tally)
+                removed += yield from remove(ctx, key, live_only=False)
+                if removed == _PROGRESS_EVERY:
+                    tally.add(removed)
+                    removed = 0
+            tally.add(removed)
             start = response.get("LastEvaluatedKey")
             if start is None:
                 return tally.deleted

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from careervp.dal.codec import is_tombstone, read_delete_id, tombstone
-from careervp.dal.errors import ConditionFailedError, NotFoundError, PageTokenError
+from careervp.dal.codec import is_tombstone
+from careervp.dal.errors import NotFoundError, PageTokenError
 from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._batches import query_pages
-from careervp.dal.plans._calls import Get, Put, send
+from careervp.dal.plans._calls import Get, send
 from careervp.dal.plans._pages import APPLICATION_LISTING, issue_token, sort_out, verified_key
-from careervp.dal.schema import TOMBSTONE_TTL_SECONDS, artifact_id, table_key
+from careervp.dal.plans._removal import remove
+from careervp.dal.schema import artifact_id, table_key
 from careervp.dal.validation import check_created_at, check_id, check_limit
 from careervp.models.tailor import TailoredCVPage
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from careervp.dal.codec import Item
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
     from careervp.dal.plans._requests import StartKey
@@ -34,11 +34,6 @@ __all__ = [
 
 def _not_found(application_id: str, created_at: str) -> NotFoundError:
     return NotFoundError(f"tailored CV {artifact_id(application_id, created_at)} was not found")
-
-
-def _read(ctx: StoreContext, key: Item) -> Plan[Mapping[str, object] | None]:
-    response = yield from send(Get(requests.get_item(ctx.table, key, consistent=True)))
-    return response.get("Item")
 
 
 def get_version(ctx: StoreContext, application_id: str, created_at: str) -> Plan[StoredTailoredCV]:
@@ -121,20 +116,9 @@ def list_application_page(
 
 
 def delete_version(ctx: StoreContext, application_id: str, created_at: str) -> Plan[None]:
-    """Replace a live or unreadable version by its tombstone (``_tombstone`` says why)."""
+    """Remove a live or unreadable version (``_removal``); ``NOT_FOUND`` when there is none."""
     check_id("application_id", application_id)
     check_created_at(created_at)
-    now = ctx.now_seconds()
-    delete_id = ctx.new_write_id()
-    key = table_key(application_id, created_at)
-    item = tombstone(key, expires_at=now + TOMBSTONE_TTL_SECONDS, delete_id=delete_id)
-    try:
-        yield from send(Put(requests.remove_version(ctx.table, item, now)))
-    except ConditionFailedError as exc:
-        there = exc.item
-        if there is None and exc.retried:
-            # An engine that does not return the item: only a retried call can be our own.
-            there = yield from _read(ctx, key)
-        if there is not None and read_delete_id(there) == delete_id:
-            return  # our own removal, applied before its response was lost
-        raise _not_found(application_id, created_at) from None
+    removed = yield from remove(ctx, table_key(application_id, created_at), live_only=True)
+    if not removed:
+        raise _not_found(application_id, created_at)

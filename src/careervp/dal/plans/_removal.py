@@ -1,0 +1,85 @@
+"""Removing a version: its tombstone (``codec._tombstone``), and its idempotency record scrubbed.
+
+One UpdateItem strips the version to its tombstone, conditioned on it being a version (and, for
+``delete``, live or unreadable), returning what was there. Two small follow-ups, only when they
+apply: attributes a raw writer added are removed too, and a keyed version's record loses the
+fingerprint of the content while it keeps standing for the version (a retry stores nothing).
+The tombstone alone keeps the version removed; the follow-ups only keep the table clean, so a
+fault in them is noted, not raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from careervp.dal.codec import read_delete_id, read_idempotency_key
+from careervp.dal.errors import ConditionFailedError, DalError
+from careervp.dal.plans import _requests as requests
+from careervp.dal.plans._calls import Get, Note, Update, send
+from careervp.dal.schema import (
+    APPLICATION_ID,
+    CREATED_AT,
+    TOMBSTONE_TTL_SECONDS,
+    TTL_ATTRIBUTE,
+    VERSION_CONTENT,
+    WRITE_ID,
+    artifact_id,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from careervp.dal.codec import Item
+    from careervp.dal.plans._calls import Plan
+    from careervp.dal.plans._context import StoreContext
+
+__all__ = ["remove"]
+
+# What a version may hold that is neither content nor kept by the tombstone.
+_KNOWN = frozenset({APPLICATION_ID, CREATED_AT, WRITE_ID, TTL_ATTRIBUTE, *VERSION_CONTENT})
+
+
+def _text(raw: Mapping[str, object], name: str) -> str:
+    value = raw.get(name)
+    text = value.get("S") if isinstance(value, dict) else None
+    return text if isinstance(text, str) else ""
+
+
+def remove(ctx: StoreContext, key: Item, *, live_only: bool) -> Plan[bool]:
+    """Whether this call removed the version at ``key`` (``False``: no version there, or, with
+    ``live_only``, none live; a retry of this very call after a lost response is ``True``)."""
+    now = ctx.now_seconds()
+    delete_id = ctx.new_write_id()
+    request = requests.remove_version(
+        ctx.table,
+        key,
+        delete_id=delete_id,
+        expires_at=now + TOMBSTONE_TTL_SECONDS,
+        now=now if live_only else None,
+    )
+    try:
+        response = yield from send(Update(request))
+    except ConditionFailedError as exc:
+        there = exc.item
+        if there is None and exc.retried:
+            # An engine that does not return the item: only a retried call can be our own.
+            answer = yield from send(Get(requests.get_item(ctx.table, key, consistent=True)))
+            there = answer.get("Item")
+        return there is not None and read_delete_id(there) == delete_id
+    old = response.get("Attributes") or {}
+    try:
+        extra = sorted(set(old) - _KNOWN)
+        if extra:
+            yield from send(Update(requests.strip_attributes(ctx.table, key, extra, delete_id)))
+        idempotency_key = read_idempotency_key(old)
+        if idempotency_key is not None:
+            application_id = _text(key, APPLICATION_ID)
+            artifact = artifact_id(application_id, _text(key, CREATED_AT))
+            scrub = requests.scrub_record(ctx.table, application_id, idempotency_key, artifact)
+            # Refused: the record expired and was taken over, or stands for another version.
+            with contextlib.suppress(ConditionFailedError):
+                yield from send(Update(scrub))
+    except DalError as exc:
+        yield Note(cleanup_failed=exc.code.value)
+    return True
