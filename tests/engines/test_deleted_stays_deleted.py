@@ -20,7 +20,7 @@ from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.faults import Fault, HeldRequest, error_body
 from support.network import LossyProxy
-from support.raw import artifact_of, key_of
+from support.raw import artifact_of, key_of, tamper
 from tests.conftest import Clock
 
 if TYPE_CHECKING:
@@ -75,10 +75,10 @@ def test_a_lost_removal_response_is_recognised_and_a_keyed_retry_stores_nothing(
     through = http_store.handler(
         client=build_client(endpoint_url=proxy.endpoint, region_name="us-east-1", max_attempts=3)
     )
-    proxy.drop_responses("PutItem")
+    proxy.drop_responses("UpdateItem")
     deleted = through.delete_tailored_cv(*key_of(saved.data))
     # Applied, lost, retried by botocore and refused: the tombstone there is this call's own.
-    assert proxy.dropped == ["PutItem"]
+    assert proxy.dropped == ["UpdateItem"]
     assert deleted.success, deleted
     http_store.clock.advance(timedelta(hours=23))
     again = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-1")
@@ -96,7 +96,7 @@ def test_a_throttled_removal_removes_nothing_and_its_retry_removes_for_good(
     throttled = _no_retries(http_store)
     Fault(
         throttled._client,
-        "PutItem",
+        "UpdateItem",
         times=1,
         body=error_body("ProvisionedThroughputExceededException", "slow down"),
     )
@@ -173,24 +173,41 @@ def test_a_late_put_of_a_crashed_call_with_its_own_response_lands_on_the_tombsto
     _nothing_listed(http_store)
 
 
-def test_skewed_clocks_up_to_15_minutes_never_revive_a_keyed_version(http_store: Store) -> None:
-    """Saver fast, deleter slow, retrier slow: the tombstone still outlives every instance's
-    view of the idempotency record."""
+SKEWS = {
+    # (claimer, deleter, retrier) clock errors, in minutes.
+    "claimer fast, deleter and retrier slow": (15, -15, -15),
+    "claimer slow, retrier fast": (-15, 0, 15),
+    "retrier fast": (0, 0, 15),
+    "deleter fast, retrier slow": (0, 15, -15),
+}
+
+
+@pytest.mark.parametrize("skew", sorted(SKEWS))
+def test_skewed_clocks_up_to_15_minutes_never_revive_a_keyed_version(
+    http_store: Store, skew: str
+) -> None:
+    """Whichever instance's clock is off by up to 15 minutes, a redelivered save within its
+    24 hours finds the record (never takes it over) and the tombstone (never stores again)."""
+    claimer, deleter, retrier = (timedelta(minutes=m) for m in SKEWS[skew])
     start = http_store.clock.now
-    saver = http_store.handler(clock=Clock(start + timedelta(minutes=15)))
-    saved = saver.save_tailored_cv("app-gone", _data(), idempotency_key="req-6")
+    saved = http_store.handler(clock=Clock(start + claimer)).save_tailored_cv(
+        "app-gone", _data(), idempotency_key="req-6"
+    )
     assert saved.success
-    deleter = http_store.handler(clock=Clock(start - timedelta(minutes=15)))
-    assert deleter.delete_tailored_cv(*key_of(saved.data)).success
-    # The retrier runs 15 minutes slow, at the very end of the record's day by its own clock.
-    late = start + timedelta(seconds=IDEMPOTENCY_TTL_SECONDS, minutes=14)
-    retrier = http_store.handler(clock=Clock(late - timedelta(minutes=15)))
-    again = retrier.save_tailored_cv("app-gone", _data(), idempotency_key="req-6")
+    removed = http_store.handler(clock=Clock(start + deleter)).delete_tailored_cv(
+        *key_of(saved.data)
+    )
+    assert removed.success
+    # The redelivery comes one minute before the end of the record's 24 real hours.
+    late = start + timedelta(seconds=IDEMPOTENCY_TTL_SECONDS) - timedelta(minutes=1)
+    again = http_store.handler(clock=Clock(late + retrier)).save_tailored_cv(
+        "app-gone", _data(), idempotency_key="req-6"
+    )
     assert again.data == saved.data
     (tombstone,) = http_store.tombstones()
-    record_ttl = int(start.timestamp()) + 15 * 60 + IDEMPOTENCY_TTL_SECONDS
-    # DynamoDB removes the tombstone only after its TTL: it outlasts the record by the margin.
-    assert int(tombstone[TTL_ATTRIBUTE]["N"]) - record_ttl >= 15 * 60
+    # DynamoDB removes the tombstone only after its TTL: past the record's life and margin.
+    real_end = int(late.timestamp()) + 60
+    assert int(tombstone[TTL_ATTRIBUTE]["N"]) - 15 * 60 > real_end + 30 * 60
     _nothing_listed(http_store)
 
 
@@ -208,6 +225,75 @@ def test_a_new_save_after_a_delete_in_the_same_microsecond_is_stored(http_store:
     assert got.success
     assert artifact_of(got.data).artifact_id == second.data
     assert handler.delete_tailored_cv(*key_of(first.data)).code is ResultCode.NOT_FOUND
+
+
+def test_a_save_in_the_microsecond_of_a_removed_version_is_stored_not_swallowed(
+    http_store: Store,
+) -> None:
+    """Another save (keyed, or retried by botocore) meeting a tombstone that is not its own:
+    the tombstone's write id says so, and the save takes the next microsecond."""
+    handler = http_store.handler()
+    first = handler.save_tailored_cv("app-gone", _data(1))
+    assert first.success
+    assert handler.delete_tailored_cv(*key_of(first.data)).success
+    keyed = handler.save_tailored_cv("app-gone", _data(2), idempotency_key="fresh")
+    assert keyed.success
+    assert keyed.data != first.data
+    assert handler.get_tailored_cv(*key_of(keyed.data)).success
+    # A first attempt refused by the engine (500, not applied) and retried by botocore.
+    Fault(
+        http_store.client,
+        "PutItem",
+        times=1,
+        status=500,
+        body=error_body("InternalServerError", ""),
+    )
+    retried = handler.save_tailored_cv("app-gone", _data(3))
+    assert retried.success
+    assert retried.data not in (first.data, keyed.data)
+    assert handler.get_tailored_cv(*key_of(retried.data)).success
+
+
+def test_a_version_marked_as_a_tombstone_by_a_raw_edit_stays_visible_and_removable(
+    http_store: Store,
+) -> None:
+    handler = http_store.handler()
+    saved = handler.save_tailored_cv("app-gone", _data())
+    assert saved.success
+    tamper(
+        http_store.client,
+        http_store.table_name,
+        saved.data,
+        lambda raw: raw.update(tombstone={"BOOL": True}),
+    )
+    assert handler.get_tailored_cv(*key_of(saved.data)).success
+    assert [
+        artifact_of(v).artifact_id
+        for v in handler.list_tailored_cvs_for_application("app-gone").data or []
+    ] == [saved.data]
+    assert handler.delete_tailored_cv(*key_of(saved.data)).success
+    _nothing_listed(http_store)
+
+
+def test_a_removal_takes_what_a_raw_writer_added_and_scrubs_the_record(http_store: Store) -> None:
+    handler = http_store.handler()
+    saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-8")
+    assert saved.success
+    tamper(
+        http_store.client,
+        http_store.table_name,
+        saved.data,
+        lambda raw: raw.update(notes={"S": "the candidate's phone number"}),
+    )
+    assert handler.delete_tailored_cv(*key_of(saved.data)).success
+    http_store.tombstones()  # only a tombstone's attributes are left
+    (record,) = [i for i in http_store.scan() if "artifact_id" in i]
+    assert "fingerprint" not in record  # no hash of the removed content
+    assert record["version_deleted"] == {"BOOL": True}
+    # Any content under the key within its 24 hours stores nothing.
+    again = handler.save_tailored_cv("app-gone", _data(9), idempotency_key="req-8")
+    assert again.data == saved.data
+    _nothing_listed(http_store)
 
 
 def test_a_tombstone_is_never_listed_counted_or_deleted_and_holds_nothing_personal(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -40,10 +39,6 @@ def _fill(store: Store, user_id: str, live: int, expired: int) -> None:
         assert saved.success
 
 
-def _nothing_processed(request: dict[str, Any]) -> bytes:
-    return json.dumps({"UnprocessedItems": request["RequestItems"]}).encode()
-
-
 def test_erasure_deletes_every_version_of_the_user_and_nothing_else(store: Store) -> None:
     _fill(store, "u-erase", live=40, expired=12)
     _fill(store, "u-keep", live=3, expired=1)
@@ -60,28 +55,26 @@ def test_erasure_deletes_every_version_of_the_user_and_nothing_else(store: Store
     assert again.data == 0
 
 
-def test_unprocessed_items_are_retried_with_backoff(store: Store) -> None:
-    _fill(store, "u-busy", live=30, expired=0)
-    delays: list[float] = []
-    fault = Fault(store.client, "BatchWriteItem", times=3, status=200, body=_nothing_processed)
-    erased = store.handler(sleep=delays.append).delete_all_tailored_cvs_for_user("u-busy")
-    assert erased.success, erased.error
-    assert erased.data == 30
-    assert fault.injected == 3
-    assert store.count() == 0
-    assert len(delays) == 3
-    assert all(0 <= d <= 2.0 for d in delays)
-
-
-def test_persistent_refusal_reports_progress_and_a_second_call_finishes(
+def test_persistent_throttling_reports_progress_and_a_second_call_finishes(
     store: Store, log_records: Records
 ) -> None:
     _fill(store, "u-stuck", live=30, expired=0)
-    # The first batch of 25 goes through; every later one is left unprocessed.
-    Fault(store.client, "BatchWriteItem", after=1, times=8, status=200, body=_nothing_processed)
-    stuck = store.handler(sleep=lambda _: None).delete_all_tailored_cvs_for_user("u-stuck")
+    throttled = store.engine.client()
+    # 25 removals go through; every later one is throttled beyond the client's retries.
+    Fault(
+        throttled,
+        "UpdateItem",
+        after=25,
+        times=1000,
+        body=error_body("ProvisionedThroughputExceededException", "slow down"),
+    )
+    progress: list[int] = []
+    stuck = store.handler(client=throttled).delete_all_tailored_cvs_for_user(
+        "u-stuck", on_progress=progress.append
+    )
     assert stuck.code is ResultCode.THROTTLED
     assert "stopped after 25 versions were deleted" in (stuck.error or "")
+    assert progress == [25]
     assert store.count() == 5
     # The audit trail of the request: the failure is logged with how far it got.
     (record,) = [r for r in log_records.records if r.levelno == logging.ERROR]
@@ -96,19 +89,20 @@ def test_persistent_refusal_reports_progress_and_a_second_call_finishes(
 
 def test_a_service_error_part_way_reports_exact_progress(store: Store) -> None:
     _fill(store, "u-fail", live=30, expired=0)
-    # The first batch of 25 goes through; the next one meets a lasting server error.
+    # 27 removals go through, the next meets a lasting server error: the count is exact,
+    # not rounded to a progress report.
     Fault(
         store.client,
-        "BatchWriteItem",
-        after=1,
-        times=100,
+        "UpdateItem",
+        after=27,
+        times=1000,
         status=500,
         body=error_body("InternalServerError", "boom"),
     )
     failed = store.handler().delete_all_tailored_cvs_for_user("u-fail")
     assert failed.code is ResultCode.DATABASE_ERROR
-    assert "stopped after 25 versions were deleted" in (failed.error or "")
-    assert store.count() == 5
+    assert "stopped after 27 versions were deleted" in (failed.error or "")
+    assert store.count() == 3
 
 
 def test_a_failing_query_says_how_far_it_got(store: Store) -> None:

@@ -90,10 +90,10 @@ def test_a_retried_delete_whose_response_was_lost_succeeds_and_the_version_is_go
     saved = http_store.handler().save_tailored_cv("app-del", make_data(random.Random(5)))
     assert saved.success
     handler = _through(http_store, proxy, attempts=3)
-    proxy.drop_responses("PutItem")  # a removal writes the version's tombstone
+    proxy.drop_responses("UpdateItem")  # a removal strips the version to its tombstone
     deleted = handler.delete_tailored_cv(*key_of(saved.data))
     # The first attempt removed it; the retry found this call's own tombstone.
-    assert proxy.dropped == ["PutItem"]
+    assert proxy.dropped == ["UpdateItem"]
     assert deleted.success, deleted
     assert http_store.count() == 0
     assert http_store.handler().delete_tailored_cv(*key_of(saved.data)).code is (

@@ -40,5 +40,5 @@ def test_every_method_stays_within_the_policy(store: Store) -> None:
     assert handler.save_tailored_cv("app-iam", make_data(random.Random(2), user_id="u-iam")).success
     assert handler.delete_all_tailored_cvs_for_user("u-iam").data == 2
     # DeleteItem only releases the claim of a keyed save DynamoDB refused for its size
-    # (test_idempotency.py); removals write tombstones (PutItem, BatchWriteItem).
+    # (test_idempotency.py); removals strip versions to tombstones (UpdateItem).
     assert called == set(HANDLER_ACTIONS) - {"dynamodb:DeleteItem"}

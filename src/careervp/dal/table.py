@@ -46,7 +46,6 @@ logger = logging.getLogger(__name__)
 # Every DynamoDB action DynamoDalHandler calls: the handler role's IAM policy grants exactly these.
 HANDLER_ACTIONS = (
     "dynamodb:BatchGetItem",
-    "dynamodb:BatchWriteItem",
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",

@@ -65,11 +65,7 @@ def _decode_key(raw: bytes) -> tuple[str, str]:
         value = json.loads(raw)
     except RecursionError:
         raise ValueError("nested too deeply") from None
-    if (
-        type(value) is not list
-        or len(value) != 2
-        or not all(type(part) is str for part in value)
-    ):
+    if type(value) is not list or len(value) != 2 or not all(type(part) is str for part in value):
         raise ValueError("not a key")
     return value[0], value[1]
 

@@ -1,5 +1,5 @@
-"""Plans that take several calls to finish one job: pages of live items, batched reads and
-deletes with bounded, jittered retries of what DynamoDB leaves unprocessed."""
+"""Plans that take several calls to finish one job: pages of live items, batched reads with
+bounded, jittered retries of what DynamoDB leaves unprocessed, and the tally of an erasure."""
 
 from __future__ import annotations
 
@@ -90,13 +90,22 @@ def fetch(
 
 
 class Tally:
-    """Removals DynamoDB confirmed so far: exact whatever stops the work."""
+    """Removals DynamoDB confirmed so far: exact whatever stops the work; reported to
+    ``on_progress`` every ``every`` removals and when flushed."""
 
-    def __init__(self, on_progress: Callable[[int], None] | None = None) -> None:
+    def __init__(self, on_progress: Callable[[int], None] | None = None, every: int = 1) -> None:
         self.deleted = 0
         self._on_progress = on_progress
+        self._every = every
+        self._unreported = 0
 
     def add(self, count: int) -> None:
         self.deleted += count
-        if self._on_progress is not None and count:
+        self._unreported += count
+        if self._unreported >= self._every:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._on_progress is not None and self._unreported:
             self._on_progress(self.deleted)
+        self._unreported = 0

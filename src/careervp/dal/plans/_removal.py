@@ -20,6 +20,8 @@ from careervp.dal.plans._calls import Get, Note, Update, send
 from careervp.dal.schema import (
     APPLICATION_ID,
     CREATED_AT,
+    DELETE_ID,
+    TOMBSTONE,
     TOMBSTONE_TTL_SECONDS,
     TTL_ATTRIBUTE,
     VERSION_CONTENT,
@@ -36,8 +38,10 @@ if TYPE_CHECKING:
 
 __all__ = ["remove"]
 
-# What a version may hold that is neither content nor kept by the tombstone.
-_KNOWN = frozenset({APPLICATION_ID, CREATED_AT, WRITE_ID, TTL_ATTRIBUTE, *VERSION_CONTENT})
+# What the removal itself removes or sets; anything else a version held goes in a second step.
+_KNOWN = frozenset(
+    {APPLICATION_ID, CREATED_AT, WRITE_ID, TTL_ATTRIBUTE, TOMBSTONE, DELETE_ID, *VERSION_CONTENT}
+)
 
 
 def _text(raw: Mapping[str, object], name: str) -> str:

@@ -161,7 +161,7 @@ def erase_user(
     call is confirmed to both (DeleteRequest does not say whether anything was there).
     """
     check_id("user_id", user_id)
-    tally = Tally(on_progress)
+    tally = Tally(on_progress, every=_PROGRESS_EVERY)
     start: StartKey | None = None
     try:
         while True:
@@ -172,16 +172,13 @@ def erase_user(
             # Every version becomes a tombstone, so no save still on its way (a late put, a
             # keyed retry) can store it again; the raw keys, even ones the store could not
             # have written: erasure takes all.
-            removed = 0
             for raw in response.get("Items", []):
                 key = cast(
                     "Item", {APPLICATION_ID: raw[APPLICATION_ID], CREATED_AT: raw[CREATED_AT]}
                 )
-                removed += yield from remove(ctx, key, live_only=False)
-                if removed == _PROGRESS_EVERY:
-                    tally.add(removed)
-                    removed = 0
-            tally.add(removed)
+                if (yield from remove(ctx, key, live_only=False)):
+                    tally.add(1)
+            tally.flush()
             start = response.get("LastEvaluatedKey")
             if start is None:
                 return tally.deleted
