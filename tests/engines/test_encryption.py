@@ -521,6 +521,32 @@ def test_a_damaged_wrapped_data_key_is_that_versions_integrity_failure(
     assert exported.data["unreadable"] == [bad.data]
 
 
+def test_a_wrapped_key_of_impossible_length_is_the_versions_fault(http_store: Store) -> None:
+    """KMS refuses a CiphertextBlob outside 1 to 6,144 bytes with ValidationException; the
+    cipher checks the length first, so a damaged length is that version's, not the call's."""
+    cipher = http_store.cipher()
+    handler = http_store.handler(cipher=cipher)
+    good = handler.save_tailored_cv("app-len", _data(70))
+    http_store.clock.advance(timedelta(seconds=1))
+    bad = handler.save_tailored_cv("app-len", _data(71))
+    assert good.success
+    assert bad.success
+
+    def zero_length(raw: dict[str, Any]) -> None:
+        blob = bytearray(raw["tailored_cv"]["B"])
+        blob[1:3] = b"\x00\x00"
+        raw["tailored_cv"]["B"] = bytes(blob)
+
+    tamper(http_store.client, http_store.table_name, bad.data, zero_length)
+    reader = http_store.handler(cipher=KmsCipher(cipher._kms, cipher.key_id))
+    calls = KmsCalls(reader._ctx.cipher)  # type: ignore[arg-type]
+    page = reader.list_tailored_cvs_for_application_page("app-len")
+    assert page.success, page
+    assert page.data["unreadable"] == [bad.data]
+    assert "Decrypt" in calls.names  # the good one was opened; the bad one never sent
+    assert calls.names.count("Decrypt") == 1
+
+
 DECRYPT_FAULTS = {
     # One blob's faults, as KMS documents them for Decrypt.
     "invalid ciphertext": ("InvalidCiphertextException", 400, ResultCode.SUCCESS),

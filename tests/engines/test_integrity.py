@@ -298,3 +298,37 @@ def test_a_key_the_store_could_not_have_written_is_named_by_every_listing(store:
     assert exported.success
     assert exported.data["unreadable"] == [foreign]
     assert [artifact_of(i).artifact_id for i in exported.data["items"]] == [saved.data]
+
+
+@pytest.mark.parametrize("foreign", ["a" * 2000, "app-\ud800-x"])
+def test_a_foreign_key_at_a_page_boundary_never_stops_the_pages(store: Store, foreign: str) -> None:
+    """A key DynamoDB holds but the store could not have written (2,000 bytes, a lone
+    surrogate) ends a page: the token carries it and the next page starts after it."""
+    handler = store.handler()
+    older = handler.save_tailored_cv("app-b", make_data(random.Random(20), user_id="u-b"))
+    assert older.success
+    store.clock.advance(timedelta(seconds=1))
+    newer = handler.save_tailored_cv("app-b", make_data(random.Random(21), user_id="u-b"))
+    assert newer.success
+    raw = raw_item(store.client, store.table_name, newer.data)
+    raw["application_id"] = {"S": foreign}
+    try:
+        store.client.put_item(TableName=store.table_name, Item=raw)
+    except (ClientError, UnicodeEncodeError) as exc:
+        pytest.skip(f"{store.engine.name} cannot store this key ({type(exc).__name__})")
+    store.client.delete_item(
+        TableName=store.table_name,
+        Key={
+            k: raw_item(store.client, store.table_name, newer.data)[k]
+            for k in ("application_id", "created_at")
+        },
+    )
+    first = handler.list_tailored_cvs_for_user("u-b", limit=1)
+    assert first.success, first
+    assert len(first.data["unreadable"]) == 1
+    token = first.data["last_evaluated_key"]
+    assert token is not None
+    second = handler.list_tailored_cvs_for_user("u-b", limit=1, start_key=token)
+    assert second.success, second
+    assert [artifact_of(i).artifact_id for i in second.data["items"]] == [older.data]
+    assert second.data["last_evaluated_key"] is None
