@@ -22,9 +22,11 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, TypeVar
 
+from botocore.exceptions import NoRegionError
+
 from careervp.dal import plans
 from careervp.dal.client import DEFAULT_CALL_TIMEOUT, build_client
-from careervp.dal.codec import PageTokenSigner, compute_checksum
+from careervp.dal.codec import MIN_SECRET_BYTES, PageTokenSigner, compute_checksum
 from careervp.dal.errors import DalError
 from careervp.dal.schema import INDEX_NAME
 from careervp.dal.sender import Sender, run
@@ -201,11 +203,25 @@ class DynamoDalHandler:
             previous = os.environ.get(SECRET_PREVIOUS_ENV)
             if previous and not previous_token_secrets:
                 previous_token_secrets = (previous.encode("utf-8"),)
+            # The signer below says a secret is short; only here is it known which variable.
+            for variable, value in ((SECRET_ENV, configured), (SECRET_PREVIOUS_ENV, previous)):
+                if value and len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+                    raise ValueError(
+                        f"{variable} is too short: pagination secrets need at least"
+                        f" {MIN_SECRET_BYTES} bytes"
+                    )
         signer = PageTokenSigner(
             [token_secret, *previous_token_secrets],
             max_age_seconds=int(token_max_age.total_seconds()),
         )
-        self._client = client if client is not None else build_client(call_timeout=call_timeout)
+        if client is None:
+            try:
+                client = build_client(call_timeout=call_timeout)
+            except NoRegionError:
+                raise ValueError(
+                    "no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, or pass a client"
+                ) from None
+        self._client = client
         self._sender = Sender(self._client, name, sleep=sleep)
         self._ctx = plans.StoreContext(
             table=name,
