@@ -259,3 +259,33 @@ def test_encrypt_existing_upgrades_the_table_and_resumes_from_its_checkpoint(
     without_key = cli("get", saved[0])
     assert without_key.code == 3
     assert "TAILORED_CV_KMS_KEY_ID" in without_key.err
+
+
+def test_create_table_changes_nothing_on_a_table_it_refuses(cli: Cli) -> None:
+    # Another team's table, keyed on pk, with TTL off: a typo in --table must not touch it.
+    client = cli.store.client
+    other = f"{cli.store.table_name}-other"
+    client.create_table(
+        TableName=other,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    try:
+        ttl_api = cli.store.engine.name != "dynalite"
+        before = client.describe_time_to_live(TableName=other) if ttl_api else None
+        ran = cli("--json", "create-table", "--table", other)
+        assert ran.code == 4, ran.err
+        report = json.loads(ran.out)
+        assert report["serviceable"] is False
+        assert report["repaired"] == []
+        assert any("key schema" in problem for problem in report["problems"])
+        if before is not None:
+            after = client.describe_time_to_live(TableName=other)
+            assert after["TimeToLiveDescription"] == before["TimeToLiveDescription"]
+            assert after["TimeToLiveDescription"]["TimeToLiveStatus"] == "DISABLED"
+        plain = cli("create-table", "--table", other)
+        assert plain.code == 4
+        assert "nothing was changed" in plain.out
+    finally:
+        client.delete_table(TableName=other)

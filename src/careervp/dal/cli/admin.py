@@ -8,11 +8,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from careervp.dal.cli.progress import Progress
 from careervp.dal.cli.render import EXIT_CODES, emit, fail, plural
+from careervp.dal.errors import error_code
 from careervp.dal.schema import INDEX_NAME
 from careervp.dal.settings import INDEX_NAME_ENV
-from careervp.dal.table import ensure_table
+
+# One definition of "the store's table", kept in table.py; the CLI consults it before
+# ensure_table so a refused table is left exactly as it was.
+from careervp.dal.table import TableReport, ensure_table
+from careervp.dal.table import _structure as table_structure_problems
 from careervp.models.result import ResultCode
 
 if TYPE_CHECKING:
@@ -28,9 +35,27 @@ __all__ = ["create_table", "encrypt_existing"]
 UNSERVICEABLE_EXIT = 4
 
 
+def _refused(client: DynamoDBClient, name: str, index: str) -> TableReport | None:
+    """The report for an existing table that is not the store's, before anything is changed.
+
+    ``ensure_table`` repairs TTL as it goes; pointed (by a typo) at another team's table it
+    would enable TTL there and only then report the key schema. The structure is read first.
+    """
+    try:
+        description = client.describe_table(TableName=name)["Table"]
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None  # ensure_table creates it
+        raise
+    problems = table_structure_problems(description, name, index)
+    return TableReport(table=name, problems=problems) if problems else None
+
+
 def create_table(args: argparse.Namespace, client: DynamoDBClient, name: str) -> int:
     index = os.environ.get(INDEX_NAME_ENV) or INDEX_NAME
-    report = ensure_table(client, name, index_name=index, wait_timeout=args.wait_timeout)
+    report = _refused(client, name, index) or ensure_table(
+        client, name, index_name=index, wait_timeout=args.wait_timeout
+    )
     for note in report.advisories:
         sys.stderr.write(f"note: {note}\n")
     for problem in report.problems:
@@ -40,7 +65,8 @@ def create_table(args: argparse.Namespace, client: DynamoDBClient, name: str) ->
     elif report.serviceable:
         human = [f"table {name} already exists and can serve the store"]
     else:
-        human = [f"table {name} exists but cannot serve the store (see the problems above)"]
+        refusal = f"table {name} exists but cannot serve the store (see the problems above)"
+        human = [f"{refusal}; nothing was changed"]
     human += [f"repaired: {line}" for line in report.repaired]
     emit(
         args,
