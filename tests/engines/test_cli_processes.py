@@ -289,3 +289,40 @@ def test_create_table_changes_nothing_on_a_table_it_refuses(cli: Cli) -> None:
         assert "nothing was changed" in plain.out
     finally:
         client.delete_table(TableName=other)
+
+
+def test_with_json_a_failure_is_one_document_on_stdout_with_the_exit_code(cli: Cli) -> None:
+    missing = cli("--json", "latest", "app-never-saved")
+    assert missing.code == 1
+    assert json.loads(missing.out) == {
+        "code": "NOT_FOUND",
+        "error": json.loads(missing.out)["error"],
+    }
+    assert "app-never-saved" in json.loads(missing.out)["error"]
+    no_table = cli("latest", "app-1", "--json", TAILORED_CV_TABLE_NAME="no-such-table")
+    assert no_table.code == 4
+    document = json.loads(no_table.out)  # the whole of stdout
+    assert document["code"] == "DATABASE_ERROR"
+    assert "no-such-table" in document["error"]
+    assert "DATABASE_ERROR" not in no_table.err  # reported once, where the script reads
+
+
+def test_in_plain_mode_each_failure_is_printed_once_on_stderr(cli: Cli) -> None:
+    ran = cli("latest", "app-1", TAILORED_CV_TABLE_NAME="no-such-table")
+    assert ran.code == 4
+    assert ran.out == ""
+    failures = [line for line in ran.err.splitlines() if "no-such-table" in line]
+    assert len(failures) == 1, ran.err
+    assert failures[0].startswith("error (DATABASE_ERROR): ")
+    verbose = cli("latest", "app-1", "--verbose", TAILORED_CV_TABLE_NAME="no-such-table")
+    assert len([line for line in verbose.err.splitlines() if "no-such-table" in line]) == 2
+
+
+def test_a_refused_connection_is_reported_as_one(cli: Cli) -> None:
+    from support.engines import free_port  # noqa: PLC0415
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    ran = cli("latest", "app-1", AWS_ENDPOINT_URL_DYNAMODB=dead)
+    assert ran.code == 4
+    assert f"could not connect to DynamoDB at {dead}" in ran.err
+    assert "budget" not in ran.err

@@ -20,7 +20,7 @@ from careervp.dal import __version__
 from careervp.dal.cli import admin, commands, subject
 from careervp.dal.cli.demo import run_demo
 from careervp.dal.cli.local import LocalEngineMissingError, serve_locally
-from careervp.dal.cli.render import fail
+from careervp.dal.cli.render import fail, report_json
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.errors import service_error
@@ -190,11 +190,22 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
+def _not_a_result(record: logging.LogRecord) -> bool:
+    # A method's failure record says what its Result says, and the command reports that
+    # Result itself: printed twice it reads as two failures.
+    return not (hasattr(record, "action") and hasattr(record, "code"))
+
+
 def _configure_logging(*, verbose: bool) -> None:
     """The command line owns its process: the store's log lines go to stderr, never stdout."""
     store = logging.getLogger("careervp.dal")
-    if not any(isinstance(h, _StderrHandler) for h in store.handlers):
-        store.addHandler(_StderrHandler())
+    handler = next((h for h in store.handlers if isinstance(h, _StderrHandler)), None)
+    if handler is None:
+        handler = _StderrHandler()
+        store.addHandler(handler)
+    handler.filters.clear()
+    if not verbose:  # --verbose shows every record, the engine's own message included
+        handler.addFilter(_not_a_result)
     store.setLevel(logging.DEBUG if verbose else logging.WARNING)
     store.propagate = False
 
@@ -246,6 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed usage or the version already
         return exc.code if isinstance(exc.code, int) else 2
     _configure_logging(verbose=args.verbose)
+    report_json(bool(args.json))
     try:
         return _dispatch(args)
     except BrokenPipeError:

@@ -24,6 +24,7 @@ __all__ = [
     "fail",
     "kilobytes",
     "plural",
+    "report_json",
     "table",
     "version_rows",
 ]
@@ -51,8 +52,24 @@ def emit(args: argparse.Namespace, document: object, human: Sequence[str]) -> No
     sys.stdout.flush()
 
 
+class _Mode:
+    """How this process reports: set once by ``main`` from ``--json``."""
+
+    json = False
+
+
+def report_json(enabled: bool) -> None:  # noqa: FBT001 - a switch, named by its function
+    _Mode.json = enabled
+
+
 def fail(code: ResultCode, message: str) -> int:
-    sys.stderr.write(f"error ({code.value}): {message}\n")
+    """Report a failure once: one JSON document on stdout with ``--json`` (scripts read the
+    code there), else one line on stderr. Returns the exit code."""
+    if _Mode.json:
+        sys.stdout.write(_JSON.encode({"code": code.value, "error": message}).decode() + "\n")
+        sys.stdout.flush()
+    else:
+        sys.stderr.write(f"error ({code.value}): {message}\n")
     return EXIT_CODES[code]
 
 
