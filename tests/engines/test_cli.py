@@ -81,8 +81,12 @@ def test_create_table_is_idempotent_and_spots_a_different_table(
 
 
 def test_put_get_list_delete_and_erase(
-    cli: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+    cli: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("TAILORED_CV_PAGINATION_SECRET", "an operator's secret of 32 chars")
     assert _run(capsys, *cli, "create-table")[0] == 0
     code, out, _ = _run(
         capsys, *cli, "--json", "put", str(_document(tmp_path)), "--application-id", "app-c"

@@ -94,7 +94,7 @@ def test_json_output_is_one_document_even_without_a_secret(cli: Cli) -> None:
         page = json.loads(ran.out)  # the whole of stdout is the document
         assert set(page) == {"items", "last_evaluated_key", "count"}
         assert page["count"] == 3
-        assert "TAILORED_CV_PAGINATION_SECRET is not set" in ran.err  # the warning: stderr
+        assert ran.err == ""  # one page, nothing to page to: no warning about the secret
 
 
 def test_paging_across_processes_with_the_token_as_printed(cli: Cli) -> None:
@@ -116,10 +116,26 @@ def test_paging_across_processes_with_the_token_as_printed(cli: Cli) -> None:
 
 def test_a_token_refused_for_want_of_a_secret_says_which_to_set(cli: Cli) -> None:
     _versions(cli.store, "u-nosecret", 3)
-    first = json.loads(cli("--json", "list", "--user", "u-nosecret", "--limit", "1").out)
+    secret = {"TAILORED_CV_PAGINATION_SECRET": "an operator's secret of 32 chars"}
+    first = json.loads(cli("--json", "list", "--user", "u-nosecret", "--limit", "1", **secret).out)
     ran = cli("list", "--user", "u-nosecret", "--next-token", first["last_evaluated_key"])
     assert ran.code == 2
     assert "set TAILORED_CV_PAGINATION_SECRET" in ran.err
+
+
+def test_without_a_secret_list_says_how_to_set_it_instead_of_an_unusable_token(cli: Cli) -> None:
+    _versions(cli.store, "u-more", 3)
+    plain = cli("list", "--user", "u-more", "--limit", "2")
+    assert plain.code == 0, plain.err
+    assert "--next-token" not in plain.out
+    assert "more versions follow; to page through them set TAILORED_CV_PAGINATION_SECRET" in (
+        plain.out
+    )
+    document = json.loads(cli("list", "--user", "u-more", "--limit", "2", "--json").out)
+    assert document["count"] == 2
+    assert document["last_evaluated_key"] is None  # no token the next process would refuse
+    assert document["more"] is True
+    assert "TAILORED_CV_PAGINATION_SECRET" in document["next_page"]
 
 
 def test_get_and_delete_take_the_id_put_prints(cli: Cli, tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -25,7 +26,7 @@ from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.errors import service_error
 from careervp.dal.schema import CREATED_AT_EXAMPLE
-from careervp.dal.settings import KMS_KEY_ENV, TABLE_NAME_ENV
+from careervp.dal.settings import KMS_KEY_ENV, SECRET_ENV, TABLE_NAME_ENV
 from careervp.dal.validation import MAX_LIMIT
 from careervp.models.result import ResultCode
 
@@ -211,12 +212,18 @@ def _configure_logging(*, verbose: bool) -> None:
 
 
 def _handler(args: argparse.Namespace, client: DynamoDBClient, table_name: str) -> DynamoDalHandler:
+    options: dict[str, Any] = {}
+    if not os.environ.get(SECRET_ENV):
+        # Without the secret a token would verify in this process only, and a command lives
+        # one page: ``list`` says how to set it instead of printing a token (commands.listing),
+        # so the store's warning about the per-process secret has nothing left to warn about.
+        options["token_secret"] = secrets.token_bytes(32)
     key_id = getattr(args, "kms_key_id", None)
     if key_id:
         from careervp.dal.encryption import KmsCipher  # noqa: PLC0415 - only this command
 
-        return DynamoDalHandler(client, table_name, cipher=KmsCipher.from_environment(key_id))
-    return DynamoDalHandler(client, table_name)
+        options["cipher"] = KmsCipher.from_environment(key_id)
+    return DynamoDalHandler(client, table_name, **options)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
