@@ -7,6 +7,8 @@ import json
 import os
 import random
 import re
+import signal
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -342,3 +344,71 @@ def test_a_refused_connection_is_reported_as_one(cli: Cli) -> None:
     assert ran.code == 4
     assert f"could not connect to DynamoDB at {dead}" in ran.err
     assert "budget" not in ran.err
+
+
+def test_region_flag_and_kms_endpoint_reach_the_kms_client(cli: Cli) -> None:
+    saved = _versions(cli.store, "u-region", 2)
+    key_id = cli.store.engine.kms().create_key()["KeyMetadata"]["KeyId"]
+    without_region = {k: v for k, v in cli.env.items() if k != "AWS_DEFAULT_REGION"}
+    run = Cli(cli.store, without_region)
+    ran = run("encrypt-existing", "--kms-key-id", key_id, "--region", "us-east-1")
+    assert ran.code == 0, ran.err  # it said NoRegionError, blamed on DynamoDB
+    assert "encrypted 2 versions" in ran.out
+    got = run("get", saved[0], "--region", "us-east-1", "--kms-key-id", key_id, "--json")
+    assert got.code == 0, got.err
+    assert json.loads(got.out)["artifact"]["artifact_id"] == saved[0]
+    no_region = run("latest", "app-1")
+    assert no_region.code == 2  # configuration, as docs/operations.md says
+    assert "no AWS region: pass --region or set AWS_REGION" in no_region.err
+
+
+def test_a_dry_run_needs_no_kms_and_messages_name_the_flags(cli: Cli) -> None:
+    from support.engines import free_port  # noqa: PLC0415
+
+    saved = _versions(cli.store, "u-dry", 3)
+    dead_kms = {"AWS_ENDPOINT_URL_KMS": f"http://127.0.0.1:{free_port()}"}
+    dry = cli("encrypt-existing", "--dry-run", "--json", **dead_kms)  # no key, no KMS
+    assert dry.code == 0, dry.err
+    assert json.loads(dry.out)["encrypted"] == 3
+    assert {item["format_version"]["N"] for item in cli.store.scan()} == {"1"}
+    no_key = cli("encrypt-existing")
+    assert no_key.code == 2
+    assert "pass --kms-key-id or set TAILORED_CV_KMS_KEY_ID" in no_key.err
+    key_id = cli.store.engine.kms().create_key()["KeyMetadata"]["KeyId"]
+    assert cli("encrypt-existing", "--kms-key-id", key_id).code == 0
+    refused = cli("get", saved[0])
+    assert refused.code == 3
+    assert "--kms-key-id" in refused.err
+    assert "cipher=" not in refused.err
+
+
+def test_ctrl_c_exits_130_without_a_traceback_and_says_how_to_resume(
+    cli: Cli, tmp_path: Path
+) -> None:
+    with socket.socket() as listener:  # accepts the connection, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(60)
+        endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        checkpoint = tmp_path / "upgrade.checkpoint"
+        process = subprocess.Popen(  # noqa: S603 - this interpreter running the package
+            [
+                *(sys.executable, "-m", "careervp.dal.cli", "encrypt-existing"),
+                *("--kms-key-id", "alias/local", "--checkpoint", str(checkpoint)),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**cli.env, "AWS_ENDPOINT_URL_DYNAMODB": endpoint},
+        )
+        connection, _ = listener.accept()  # the command is inside main, waiting on its scan
+        with connection:
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert out == ""
+    assert err.strip() == (
+        "error (INTERRUPTED): interrupted: versions encrypted so far stay encrypted; run again"
+        f" to resume from the position in {checkpoint}"
+    )

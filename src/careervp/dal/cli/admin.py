@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from careervp.dal.cli.progress import Progress
 from careervp.dal.cli.render import EXIT_CODES, emit, fail, plural
-from careervp.dal.errors import error_code
+from careervp.dal.errors import IntegrityError, error_code
 from careervp.dal.schema import INDEX_NAME
 from careervp.dal.settings import INDEX_NAME_ENV
 
@@ -29,10 +29,36 @@ if TYPE_CHECKING:
 
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 
-__all__ = ["create_table", "encrypt_existing"]
+__all__ = ["SizingCipher", "create_table", "encrypt_existing"]
 
 # The table exists but cannot serve the store: the database-side failure code.
 UNSERVICEABLE_EXIT = 4
+
+
+class SizingCipher:
+    """What ``encrypt-existing --dry-run`` encrypts with: no KMS, no key, the same layout.
+
+    A dry run writes nothing, but it sizes each version as it would be stored encrypted (a
+    version near 400 KB can be too large once encrypted). The blob has ``KmsCipher``'s layout
+    with an encrypted data key of ``KEY_BYTES``, more than AWS KMS's 184, so the dry run may
+    call a version too large that would just fit, never the other way round.
+    """
+
+    KEY_BYTES = 256
+    _OVERHEAD = 3 + KEY_BYTES + 12 + 16  # header, encrypted key, nonce, tag
+
+    def __init__(self, key_id: str) -> None:
+        self._key_id = key_id
+
+    @property
+    def key_id(self) -> str:
+        return self._key_id
+
+    def encrypt(self, plaintext: bytes, aad: bytes) -> bytes:  # noqa: ARG002 - sized only
+        return bytes(len(plaintext) + self._OVERHEAD)
+
+    def decrypt(self, blob: bytes, aad: bytes) -> bytes:  # noqa: ARG002 - never called
+        raise IntegrityError("a dry run reads no encrypted version")
 
 
 def _refused(client: DynamoDBClient, name: str, index: str) -> TableReport | None:
