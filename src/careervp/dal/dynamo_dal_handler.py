@@ -161,11 +161,42 @@ def _guarded(callback: Callable[..., object] | None, method: str) -> Callable[..
     return call
 
 
+# X-Ray's flags: "error" for what the caller can fix, "fault" for the service side,
+# "throttle" (with "error") for throttling. Failures are Results, never exceptions, so the
+# tracer's own exception capture never sees them: the subsegment is marked here.
+_TRACE_FLAGS = {
+    ResultCode.THROTTLED: ("add_error_flag", "add_throttle_flag"),
+    ResultCode.DATABASE_ERROR: ("add_fault_flag",),
+    ResultCode.INTEGRITY_ERROR: ("add_fault_flag",),
+    ResultCode.INTERNAL_ERROR: ("add_fault_flag",),
+}
+
+
+def _mark(subsegment: object, result: object) -> None:
+    """Annotate the method's subsegment with its result code; flag it when the call failed.
+
+    Looked up by name: a provider other than X-Ray may yield a subsegment without flags."""
+    code = getattr(result, "code", None)
+    if not isinstance(code, ResultCode):
+        return
+    annotate = getattr(subsegment, "put_annotation", None)
+    if callable(annotate):
+        annotate("code", code.value)
+    if code is ResultCode.SUCCESS:
+        return
+    for flag in _TRACE_FLAGS.get(code, ("add_error_flag",)):
+        mark = getattr(subsegment, flag, None)
+        if callable(mark):
+            mark()
+
+
 def _traced(tracer: Tracer, name: str, method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def traced(*args: object, **kwargs: object) -> T:
-        with tracer.provider.in_subsegment(name=name):
-            return method(*args, **kwargs)
+        with tracer.provider.in_subsegment(name=name) as subsegment:
+            result = method(*args, **kwargs)
+            _mark(subsegment, result)
+            return result
 
     return traced
 
