@@ -167,7 +167,7 @@ def test_erasure_counts_asks_and_refuses_without_a_terminal(cli: Cli) -> None:
     done = cli("erase-user", "u-erase", "--yes")
     assert done.code == 0
     assert done.out.strip() == "deleted 34 versions of u-erase"
-    assert "erasing u-erase:" in done.err  # progress, on stderr
+    assert done.err.splitlines()[-1] == "erasing u-erase: 34 of 34"  # progress ends on stderr
     assert cli.store.count() == 0
 
 
