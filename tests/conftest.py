@@ -56,6 +56,7 @@ PROJECTIONS: dict[str, ProjectionTypeDef] = {
 }
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m: count only what would have run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without ``CAREERVP_TEST_ENDPOINT`` the ``endpoint`` engine's tests are deselected and
     summed up in one line, instead of one SKIPPED line each at the end of every run."""

@@ -11,6 +11,7 @@ import pytest
 
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+from careervp.dal.encryption import KmsCipher
 from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.faults import Fault, error_body
@@ -146,3 +147,19 @@ def test_an_engine_message_in_the_log_is_bounded(http_store: Store, log_records:
     assert result.code is ResultCode.DATABASE_ERROR
     (record,) = [r for r in log_records.records if r.levelno == logging.WARNING]
     assert 200 < len(record.__dict__["engine_message"]) <= 300
+
+
+def test_a_key_configured_by_its_arn_is_named_without_the_account(http_store: Store) -> None:
+    kms = http_store.engine.kms()
+    arn = kms.create_key()["KeyMetadata"]["Arn"]
+    account = arn.split(":")[4]
+    cipher = KmsCipher(kms, arn)
+    Fault(kms, "GenerateDataKey", times=100, body=error_body("AccessDeniedException", arn))
+    result = http_store.handler(cipher=cipher).save_tailored_cv(
+        "app-1", make_data(random.Random(2))
+    )
+    assert result.code is ResultCode.DATABASE_ERROR
+    error = result.error or ""
+    assert error.startswith("access denied: KMS at")
+    assert f"key {arn.split(':', 5)[5]}" in error  # key/<id>: the key, not the account
+    assert account not in error

@@ -94,6 +94,8 @@ def test_the_readme_logging_advice_scopes_debug_to_the_store() -> None:
     loggers = [logging.getLogger(name) for name in ("careervp", "careervp.dal", "botocore")]
     saved = [(lg.handlers[:], lg.level, lg.propagate) for lg in loggers]
     try:
+        # Other tests may have left botocore at DEBUG; the advice must not put it there.
+        logging.getLogger("botocore").setLevel(logging.WARNING)
         records = _real_records(stream, "tailor-debug")
         botocore_level = logging.getLogger("botocore").getEffectiveLevel()
     finally:
