@@ -63,3 +63,30 @@ def test_the_readme_settings_let_mypy_check_a_host_tree(tmp_path: Path) -> None:
     (root / "pyproject.toml").write_text(toml)
     done = _run(root, "-m", "mypy", "--no-incremental", *files)
     assert done.returncode == 0, done.stdout
+
+
+def test_the_readme_settings_let_pytest_import_a_host_tree(tmp_path: Path) -> None:
+    root = _host(tmp_path)
+    (root / "tests").mkdir()
+    (root / "tests" / "test_app.py").write_text(
+        "from careervp.handlers.app import make\n\n\ndef test_make() -> None:\n    assert make\n"
+    )
+    # The console script, as a host runs it: `python -m pytest` would put the folder on
+    # sys.path by itself and hide a missing setting.
+    pytest_script = str(Path(sys.executable).with_name("pytest"))
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - this environment's pytest on a tree written here
+            [pytest_script, "-q", "-p", "no:cacheprovider", "tests"],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            timeout=300,
+            check=False,
+        )
+
+    assert "No module named 'careervp.handlers'" in run().stdout
+    (toml,) = re.findall(r"^```toml\n(.*?)^```$", README, flags=re.MULTILINE | re.DOTALL)
+    (root / "pyproject.toml").write_text(toml)
+    done = run()
+    assert done.returncode == 0, done.stdout
