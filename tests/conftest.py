@@ -56,6 +56,7 @@ if os.environ.get("CI") == "true":
 ENGINES = ("moto", "moto_server", "dynalite", "endpoint")
 HTTP_ENGINES = ("moto_server", "dynalite")
 ENDPOINT_ENV = "CAREERVP_TEST_ENDPOINT"
+_ENDPOINT_DESELECTED = pytest.StashKey[int]()
 TOKEN_SECRET = b"test-secret-0123456789abcdef"
 START = datetime(2026, 11, 26, 10, 30, tzinfo=timezone.utc)
 # Everything a tombstone may hold: a key, the marker, the removing call's id and a TTL.
@@ -64,6 +65,35 @@ PROJECTIONS: dict[str, ProjectionTypeDef] = {
     "include": INDEX_PROJECTION,
     "all": {"ProjectionType": "ALL"},
 }
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m: count only what would have run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without ``CAREERVP_TEST_ENDPOINT`` the ``endpoint`` engine's tests are deselected and
+    summed up in one line, instead of one SKIPPED line each at the end of every run."""
+    if os.environ.get(ENDPOINT_ENV):
+        return
+    kept: list[pytest.Item] = []
+    endpoint: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_endpoint = callspec is not None and callspec.params.get("engine") == "endpoint"
+        (endpoint if on_endpoint else kept).append(item)
+    if endpoint:
+        config.hook.pytest_deselected(items=endpoint)
+        items[:] = kept
+    config.stash[_ENDPOINT_DESELECTED] = len(endpoint)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    count = config.stash.get(_ENDPOINT_DESELECTED, 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} tests of the endpoint engine not run: {ENDPOINT_ENV} is not set"
+            " (set it to a DynamoDB endpoint to run them)"
+        )
 
 
 def engine_unavailable(reason: str) -> None:

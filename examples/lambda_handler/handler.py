@@ -1,11 +1,16 @@
 """A CareerVP Lambda handler using the store, as the README's "Using it in a handler" shows.
 
-API Gateway (HTTP API) routes:
+API Gateway (HTTP API, payload 2.0) routes, dispatched on ``routeKey``:
 
 * ``POST /applications/{application_id}/tailored-cvs`` with a JSON body
   ``{"request_id": ..., "tailored": <TailoredCVData>}``: saves a version, idempotently per
   ``request_id`` (a client retry or a redelivered event stores nothing new);
-* ``GET /applications/{application_id}/tailored-cvs/latest``: the newest live version.
+* ``GET /applications/{application_id}/tailored-cvs/latest``: the newest live version;
+* ``GET /tailored-cvs/{artifact_id}`` and ``DELETE /tailored-cvs/{artifact_id}``: one version,
+  by the id the save returned (``#`` travels as ``%23`` in the URL);
+* ``GET /users/{user_id}/tailored-cvs?limit=10&next=TOKEN``: a page of the user's versions,
+  newest first, with the token for the next page (``null`` on the last);
+* ``GET /users/{user_id}/export``: everything held for the user (a data-subject access request).
 
 Configuration comes from the environment: ``TAILORED_CV_TABLE_NAME``,
 ``TAILORED_CV_PAGINATION_SECRET``, optionally ``TAILORED_CV_KMS_KEY_ID``, and AWS's own.
@@ -14,13 +19,19 @@ Configuration comes from the environment: ``TAILORED_CV_TABLE_NAME``,
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from careervp.dal import DynamoDalHandler
+from careervp.dal.schema import split_artifact_id
 from careervp.models.result import ResultCode
 from careervp.models.tailor import TailoredCVData
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from careervp.models.result import Result
 
 # One status per result code: what a client can do about each.
 STATUS = {
@@ -34,6 +45,9 @@ STATUS = {
     ResultCode.INTERNAL_ERROR: 500,
 }
 
+Response = dict[str, Any]
+Event = dict[str, Any]
+
 
 class SaveRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     request_id: str
@@ -41,6 +55,7 @@ class SaveRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 _SAVE_REQUEST = msgspec.json.Decoder(SaveRequest)
+# Results hold msgspec Structs: msgspec encodes them (the json module cannot).
 _JSON = msgspec.json.Encoder()
 
 
@@ -50,7 +65,7 @@ def store() -> DynamoDalHandler:
     return DynamoDalHandler()
 
 
-def _response(status: int, body: object) -> dict[str, Any]:
+def _response(status: int, body: object) -> Response:
     return {
         "statusCode": status,
         "headers": {"content-type": "application/json"},
@@ -58,21 +73,98 @@ def _response(status: int, body: object) -> dict[str, Any]:
     }
 
 
-def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    application_id = str(event.get("pathParameters", {}).get("application_id", ""))
-    if event.get("requestContext", {}).get("http", {}).get("method") == "GET":
-        latest = store().get_latest_tailored_cv(application_id)
-        if not latest.success:
-            return _response(STATUS[latest.code], {"error": latest.error})
-        return _response(200, latest.data)
+def _failed(result: Result[Any]) -> Response:
+    # result.error is written to be shown: ids and names, never an engine's message or an ARN.
+    return _response(STATUS[result.code], {"code": result.code, "error": result.error})
+
+
+def _path(event: Event, name: str) -> str:
+    return str((event.get("pathParameters") or {}).get(name, ""))
+
+
+def save(event: Event) -> Response:
     try:
         # Strict: a misspelled field in the body is a 400 naming it, never silently dropped.
         request = _SAVE_REQUEST.decode(event.get("body") or "")
     except msgspec.DecodeError as exc:
-        return _response(400, {"error": str(exc)})
+        return _response(400, {"code": ResultCode.VALIDATION_ERROR, "error": str(exc)})
     saved = store().save_tailored_cv(
-        application_id, request.tailored, idempotency_key=request.request_id
+        _path(event, "application_id"), request.tailored, idempotency_key=request.request_id
     )
     if not saved.success:
-        return _response(STATUS[saved.code], {"error": saved.error})
+        return _failed(saved)
     return _response(201, {"artifact_id": saved.data})
+
+
+def latest(event: Event) -> Response:
+    found = store().get_latest_tailored_cv(_path(event, "application_id"))
+    return _response(200, found.data) if found.success else _failed(found)
+
+
+def _version_key(event: Event) -> tuple[str, str] | Response:
+    key = split_artifact_id(_path(event, "artifact_id"))
+    if key is None:
+        return _response(
+            400,
+            {
+                "code": ResultCode.VALIDATION_ERROR,
+                "error": "artifact_id must be APPLICATION_ID#CREATED_AT, as the save returned it",
+            },
+        )
+    return key
+
+
+def get_version(event: Event) -> Response:
+    key = _version_key(event)
+    if isinstance(key, dict):
+        return key
+    found = store().get_tailored_cv(*key)
+    return _response(200, found.data) if found.success else _failed(found)
+
+
+def delete_version(event: Event) -> Response:
+    key = _version_key(event)
+    if isinstance(key, dict):
+        return key
+    deleted = store().delete_tailored_cv(*key)
+    return _response(204, None) if deleted.success else _failed(deleted)
+
+
+def user_page(event: Event) -> Response:
+    query = event.get("queryStringParameters") or {}
+    try:
+        limit = int(query.get("limit", "10"))
+    except ValueError:
+        limit = 0  # the store answers VALIDATION_ERROR with the allowed range
+    page = store().list_tailored_cvs_for_user(_path(event, "user_id"), limit, query.get("next"))
+    if not page.success:
+        return _failed(page)
+    return _response(
+        200,
+        {
+            "items": page.data["items"],
+            "next": page.data["last_evaluated_key"],  # None: the last page
+        },
+    )
+
+
+def export(event: Event) -> Response:
+    exported = store().export_tailored_cvs_for_user(_path(event, "user_id"))
+    return _response(200, exported.data) if exported.success else _failed(exported)
+
+
+ROUTES: dict[str, Callable[[Event], Response]] = {
+    "POST /applications/{application_id}/tailored-cvs": save,
+    "GET /applications/{application_id}/tailored-cvs/latest": latest,
+    "GET /tailored-cvs/{artifact_id}": get_version,
+    "DELETE /tailored-cvs/{artifact_id}": delete_version,
+    "GET /users/{user_id}/tailored-cvs": user_page,
+    "GET /users/{user_id}/export": export,
+}
+
+
+def handler(event: Event, context: object) -> Response:
+    route = ROUTES.get(str(event.get("routeKey", "")))
+    if route is None:
+        return _response(404, {"code": ResultCode.NOT_FOUND, "error": "no such route"})
+    return route(event)

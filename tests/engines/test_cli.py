@@ -81,8 +81,12 @@ def test_create_table_is_idempotent_and_spots_a_different_table(
 
 
 def test_put_get_list_delete_and_erase(
-    cli: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+    cli: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("TAILORED_CV_PAGINATION_SECRET", "an operator's secret of 32 chars")
     assert _run(capsys, *cli, "create-table")[0] == 0
     code, out, _ = _run(
         capsys, *cli, "--json", "put", str(_document(tmp_path)), "--application-id", "app-c"
@@ -220,12 +224,13 @@ def test_local_server_prints_its_environment_and_stops_on_sigterm(tmp_path: Path
     try:
         assert process.stdout is not None
         lines = []
-        for line in process.stdout:  # stdout holds the six exports, nothing else
+        for line in process.stdout:  # stdout holds the seven exports, nothing else
             lines.append(line.strip())
-            if len(lines) == 6:
+            if len(lines) == 7:
                 break
         exports = dict(line.removeprefix("export ").split("=", 1) for line in lines if "=" in line)
         assert exports["AWS_ENDPOINT_URL_DYNAMODB"] == f"http://127.0.0.1:{port}"
+        assert exports["AWS_ENDPOINT_URL_KMS"] == exports["AWS_ENDPOINT_URL_DYNAMODB"]
         code = main(
             [
                 "--endpoint-url", exports["AWS_ENDPOINT_URL_DYNAMODB"],
@@ -271,3 +276,50 @@ def test_local_server_json_is_one_document_on_stdout() -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=20) == 0
+
+
+def test_the_encryption_runbook_runs_against_local_server(tmp_path: Path) -> None:
+    """docs/operations.md's "Encrypting existing versions", as written, on local-server."""
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [
+            *(sys.executable, "-m", "careervp.dal.cli", "local-server"),
+            *("--port", str(port), "--kms-key", "--json"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert server.stdout is not None
+        exported = json.loads(server.stdout.readline())["environment"]
+        key_id = exported.pop("TAILORED_CV_KMS_KEY_ID")
+        keep = ("PATH", "HOME", "SYSTEMROOT", "LANG")
+        env = {**{k: v for k, v in os.environ.items() if k in keep}, **exported}
+
+        def run(*argv: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(  # noqa: S603
+                [sys.executable, "-m", "careervp.dal.cli", *argv],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=120,
+                check=False,
+            )
+
+        saved = run("put", str(_document(tmp_path)), "--application-id", "app-runbook")
+        assert saved.returncode == 0, saved.stderr
+        artifact = saved.stdout.strip()
+        dry = run("encrypt-existing", "--kms-key-id", key_id, "--dry-run")
+        assert dry.returncode == 0, dry.stderr
+        assert "would encrypt 1 version of 1 scanned" in dry.stdout
+        checkpoint = tmp_path / "upgrade.checkpoint"
+        done = run("encrypt-existing", "--kms-key-id", key_id, "--checkpoint", str(checkpoint))
+        assert done.returncode == 0, done.stderr
+        assert "encrypted 1 version of 1 scanned" in done.stdout
+        assert run("get", artifact, "--kms-key-id", key_id).returncode == 0
+        assert run("get", artifact).returncode == 3  # encrypted now: the key is needed
+    finally:
+        server.terminate()
+        assert server.wait(timeout=20) == 0

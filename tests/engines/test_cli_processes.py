@@ -7,6 +7,8 @@ import json
 import os
 import random
 import re
+import signal
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -94,7 +96,7 @@ def test_json_output_is_one_document_even_without_a_secret(cli: Cli) -> None:
         page = json.loads(ran.out)  # the whole of stdout is the document
         assert set(page) == {"items", "last_evaluated_key", "count"}
         assert page["count"] == 3
-        assert "TAILORED_CV_PAGINATION_SECRET is not set" in ran.err  # the warning: stderr
+        assert ran.err == ""  # one page, nothing to page to: no warning about the secret
 
 
 def test_paging_across_processes_with_the_token_as_printed(cli: Cli) -> None:
@@ -116,10 +118,26 @@ def test_paging_across_processes_with_the_token_as_printed(cli: Cli) -> None:
 
 def test_a_token_refused_for_want_of_a_secret_says_which_to_set(cli: Cli) -> None:
     _versions(cli.store, "u-nosecret", 3)
-    first = json.loads(cli("--json", "list", "--user", "u-nosecret", "--limit", "1").out)
+    secret = {"TAILORED_CV_PAGINATION_SECRET": "an operator's secret of 32 chars"}
+    first = json.loads(cli("--json", "list", "--user", "u-nosecret", "--limit", "1", **secret).out)
     ran = cli("list", "--user", "u-nosecret", "--next-token", first["last_evaluated_key"])
     assert ran.code == 2
     assert "set TAILORED_CV_PAGINATION_SECRET" in ran.err
+
+
+def test_without_a_secret_list_says_how_to_set_it_instead_of_an_unusable_token(cli: Cli) -> None:
+    _versions(cli.store, "u-more", 3)
+    plain = cli("list", "--user", "u-more", "--limit", "2")
+    assert plain.code == 0, plain.err
+    assert "--next-token" not in plain.out
+    assert "more versions follow; to page through them set TAILORED_CV_PAGINATION_SECRET" in (
+        plain.out
+    )
+    document = json.loads(cli("list", "--user", "u-more", "--limit", "2", "--json").out)
+    assert document["count"] == 2
+    assert document["last_evaluated_key"] is None  # no token the next process would refuse
+    assert document["more"] is True
+    assert "TAILORED_CV_PAGINATION_SECRET" in document["next_page"]
 
 
 def test_get_and_delete_take_the_id_put_prints(cli: Cli, tmp_path: Path) -> None:
@@ -149,7 +167,7 @@ def test_erasure_counts_asks_and_refuses_without_a_terminal(cli: Cli) -> None:
     done = cli("erase-user", "u-erase", "--yes")
     assert done.code == 0
     assert done.out.strip() == "deleted 34 versions of u-erase"
-    assert "erasing u-erase:" in done.err  # progress, on stderr
+    assert done.err.splitlines()[-1] == "erasing u-erase: 34 of 34"  # progress ends on stderr
     assert cli.store.count() == 0
 
 
@@ -259,3 +277,138 @@ def test_encrypt_existing_upgrades_the_table_and_resumes_from_its_checkpoint(
     without_key = cli("get", saved[0])
     assert without_key.code == 3
     assert "TAILORED_CV_KMS_KEY_ID" in without_key.err
+
+
+def test_create_table_changes_nothing_on_a_table_it_refuses(cli: Cli) -> None:
+    # Another team's table, keyed on pk, with TTL off: a typo in --table must not touch it.
+    client = cli.store.client
+    other = f"{cli.store.table_name}-other"
+    client.create_table(
+        TableName=other,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    try:
+        ttl_api = cli.store.engine.name != "dynalite"
+        before = client.describe_time_to_live(TableName=other) if ttl_api else None
+        ran = cli("--json", "create-table", "--table", other)
+        assert ran.code == 4, ran.err
+        report = json.loads(ran.out)
+        assert report["serviceable"] is False
+        assert report["repaired"] == []
+        assert any("key schema" in problem for problem in report["problems"])
+        if before is not None:
+            after = client.describe_time_to_live(TableName=other)
+            assert after["TimeToLiveDescription"] == before["TimeToLiveDescription"]
+            assert after["TimeToLiveDescription"]["TimeToLiveStatus"] == "DISABLED"
+        plain = cli("create-table", "--table", other)
+        assert plain.code == 4
+        assert "nothing was changed" in plain.out
+    finally:
+        client.delete_table(TableName=other)
+
+
+def test_with_json_a_failure_is_one_document_on_stdout_with_the_exit_code(cli: Cli) -> None:
+    missing = cli("--json", "latest", "app-never-saved")
+    assert missing.code == 1
+    assert json.loads(missing.out) == {
+        "code": "NOT_FOUND",
+        "error": json.loads(missing.out)["error"],
+    }
+    assert "app-never-saved" in json.loads(missing.out)["error"]
+    no_table = cli("latest", "app-1", "--json", TAILORED_CV_TABLE_NAME="no-such-table")
+    assert no_table.code == 4
+    document = json.loads(no_table.out)  # the whole of stdout
+    assert document["code"] == "DATABASE_ERROR"
+    assert "no-such-table" in document["error"]
+    assert "DATABASE_ERROR" not in no_table.err  # reported once, where the script reads
+
+
+def test_in_plain_mode_each_failure_is_printed_once_on_stderr(cli: Cli) -> None:
+    ran = cli("latest", "app-1", TAILORED_CV_TABLE_NAME="no-such-table")
+    assert ran.code == 4
+    assert ran.out == ""
+    failures = [line for line in ran.err.splitlines() if "no-such-table" in line]
+    assert len(failures) == 1, ran.err
+    assert failures[0].startswith("error (DATABASE_ERROR): ")
+    verbose = cli("latest", "app-1", "--verbose", TAILORED_CV_TABLE_NAME="no-such-table")
+    assert len([line for line in verbose.err.splitlines() if "no-such-table" in line]) == 2
+
+
+def test_a_refused_connection_is_reported_as_one(cli: Cli) -> None:
+    from support.engines import free_port  # noqa: PLC0415
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    ran = cli("latest", "app-1", AWS_ENDPOINT_URL_DYNAMODB=dead)
+    assert ran.code == 4
+    assert f"could not connect to DynamoDB at {dead}" in ran.err
+    assert "budget" not in ran.err
+
+
+def test_region_flag_and_kms_endpoint_reach_the_kms_client(cli: Cli) -> None:
+    saved = _versions(cli.store, "u-region", 2)
+    key_id = cli.store.engine.kms().create_key()["KeyMetadata"]["KeyId"]
+    without_region = {k: v for k, v in cli.env.items() if k != "AWS_DEFAULT_REGION"}
+    run = Cli(cli.store, without_region)
+    ran = run("encrypt-existing", "--kms-key-id", key_id, "--region", "us-east-1")
+    assert ran.code == 0, ran.err  # it said NoRegionError, blamed on DynamoDB
+    assert "encrypted 2 versions" in ran.out
+    got = run("get", saved[0], "--region", "us-east-1", "--kms-key-id", key_id, "--json")
+    assert got.code == 0, got.err
+    assert json.loads(got.out)["artifact"]["artifact_id"] == saved[0]
+    no_region = run("latest", "app-1")
+    assert no_region.code == 2  # configuration, as docs/operations.md says
+    assert "no AWS region: pass --region or set AWS_REGION" in no_region.err
+
+
+def test_a_dry_run_needs_no_kms_and_messages_name_the_flags(cli: Cli) -> None:
+    from support.engines import free_port  # noqa: PLC0415
+
+    saved = _versions(cli.store, "u-dry", 3)
+    dead_kms = {"AWS_ENDPOINT_URL_KMS": f"http://127.0.0.1:{free_port()}"}
+    dry = cli("encrypt-existing", "--dry-run", "--json", **dead_kms)  # no key, no KMS
+    assert dry.code == 0, dry.err
+    assert json.loads(dry.out)["encrypted"] == 3
+    assert {item["format_version"]["N"] for item in cli.store.scan()} == {"1"}
+    no_key = cli("encrypt-existing")
+    assert no_key.code == 2
+    assert "pass --kms-key-id or set TAILORED_CV_KMS_KEY_ID" in no_key.err
+    key_id = cli.store.engine.kms().create_key()["KeyMetadata"]["KeyId"]
+    assert cli("encrypt-existing", "--kms-key-id", key_id).code == 0
+    refused = cli("get", saved[0])
+    assert refused.code == 3
+    assert "--kms-key-id" in refused.err
+    assert "cipher=" not in refused.err
+
+
+def test_ctrl_c_exits_130_without_a_traceback_and_says_how_to_resume(
+    cli: Cli, tmp_path: Path
+) -> None:
+    with socket.socket() as listener:  # accepts the connection, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(60)
+        endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        checkpoint = tmp_path / "upgrade.checkpoint"
+        process = subprocess.Popen(  # noqa: S603 - this interpreter running the package
+            [
+                *(sys.executable, "-m", "careervp.dal.cli", "encrypt-existing"),
+                *("--kms-key-id", "alias/local", "--checkpoint", str(checkpoint)),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**cli.env, "AWS_ENDPOINT_URL_DYNAMODB": endpoint},
+        )
+        connection, _ = listener.accept()  # the command is inside main, waiting on its scan
+        with connection:
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert out == ""
+    assert err.strip() == (
+        "error (INTERRUPTED): interrupted: versions encrypted so far stay encrypted; run again"
+        f" to resume from the position in {checkpoint}"
+    )

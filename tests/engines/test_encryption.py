@@ -229,7 +229,7 @@ def test_an_unreachable_kms_is_a_database_error(http_store: Store) -> None:
     cipher = KmsCipher(dead, "alias/careervp-content")
     result = http_store.handler(cipher=cipher).save_tailored_cv("app-kms", _data(3))
     assert result.code is ResultCode.DATABASE_ERROR
-    assert "could not reach KMS" in (result.error or "")
+    assert "could not connect to KMS at" in (result.error or "")
     assert "alias/careervp-content" in (result.error or "")
 
 

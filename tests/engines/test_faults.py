@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import socket
 from typing import TYPE_CHECKING
 
+import pytest
+
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+from careervp.dal.encryption import KmsCipher
 from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.faults import Fault, error_body
 
 if TYPE_CHECKING:
-    from tests.conftest import Store
+    from tests.conftest import Records, Store
 
 THROTTLE = error_body("ProvisionedThroughputExceededException", "Rate exceeded")
 
@@ -80,3 +84,82 @@ def test_a_refused_connection_is_a_database_error_naming_the_endpoint() -> None:
         result = handler.get_tailored_cv("app-1", "2026-11-26T10:30:00.000000Z")
     assert result.code is ResultCode.DATABASE_ERROR
     assert endpoint in (result.error or "")
+
+
+def test_a_refused_connection_is_named_as_such_not_as_a_timeout() -> None:
+    # With the default retries the deadline stops the retries early; it must not take the
+    # refusal's place in the sentence (it once said "no answer within the call's 10 s budget").
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        handler = DynamoDalHandler(
+            build_client(endpoint_url=endpoint, region_name="us-east-1"),
+            "tailored",
+            token_secret=b"s" * 32,
+        )
+        result = handler.get_latest_tailored_cv("app-1")
+    assert result.code is ResultCode.DATABASE_ERROR
+    assert f"could not connect to DynamoDB at {endpoint}" in (result.error or "")
+    assert "budget" not in (result.error or "")
+    assert "in time" not in (result.error or "")
+
+
+HOSTILE_MESSAGE = (
+    "User: arn:aws:sts::123456789012:assumed-role/tailor/session is not authorized to perform"
+    " dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/t\n"
+    "\x1b[31mforged log line"
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "words"),
+    [
+        ("AccessDeniedException", ResultCode.DATABASE_ERROR, "access denied"),
+        ("UnrecognizedClientException", ResultCode.DATABASE_ERROR, "access denied"),
+        ("ThrottlingException", ResultCode.THROTTLED, "throttled"),
+        ("SomethingNewException", ResultCode.DATABASE_ERROR, "refused"),
+    ],
+)
+def test_an_engine_message_never_reaches_the_result_only_the_log_escaped(
+    http_store: Store, log_records: Records, kind: str, code: ResultCode, words: str
+) -> None:
+    Fault(http_store.client, "GetItem", times=100, body=error_body(kind, HOSTILE_MESSAGE))
+    result = http_store.handler().get_tailored_cv("app-1", "2026-11-26T10:30:00.000000Z")
+    assert result.code is code
+    error = result.error or ""
+    assert words in error
+    assert http_store.table_name in error
+    assert kind in error  # the code's class, named
+    for leaked in ("123456789012", "arn:", "not authorized", "\n", "\x1b"):
+        assert leaked not in error
+    (record,) = [r for r in log_records.records if r.levelno == logging.WARNING]
+    logged = record.__dict__["engine_message"]
+    assert "not authorized" in logged  # the operator still sees what the engine said
+    assert "\n" not in logged
+    assert "\x1b" not in logged
+    assert "\\n\\x1b[31mforged" in logged
+    assert len(logged) <= 300
+
+
+def test_an_engine_message_in_the_log_is_bounded(http_store: Store, log_records: Records) -> None:
+    Fault(http_store.client, "GetItem", times=100, status=500, body=error_body("X", "y" * 5000))
+    result = http_store.handler().get_tailored_cv("app-1", "2026-11-26T10:30:00.000000Z")
+    assert result.code is ResultCode.DATABASE_ERROR
+    (record,) = [r for r in log_records.records if r.levelno == logging.WARNING]
+    assert 200 < len(record.__dict__["engine_message"]) <= 300
+
+
+def test_a_key_configured_by_its_arn_is_named_without_the_account(http_store: Store) -> None:
+    kms = http_store.engine.kms()
+    arn = kms.create_key()["KeyMetadata"]["Arn"]
+    account = arn.split(":")[4]
+    cipher = KmsCipher(kms, arn)
+    Fault(kms, "GenerateDataKey", times=100, body=error_body("AccessDeniedException", arn))
+    result = http_store.handler(cipher=cipher).save_tailored_cv(
+        "app-1", make_data(random.Random(2))
+    )
+    assert result.code is ResultCode.DATABASE_ERROR
+    error = result.error or ""
+    assert error.startswith("access denied: KMS at")
+    assert f"key {arn.split(':', 5)[5]}" in error  # key/<id>: the key, not the account
+    assert account not in error

@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+# aws_xray_sdk ships no type information; only these two imports of it are exempted.
+from aws_xray_sdk.core.models.segment import Segment  # type: ignore[import-untyped]
+from aws_xray_sdk.core.models.subsegment import Subsegment  # type: ignore[import-untyped]
 from moto import mock_aws
 
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
@@ -92,3 +96,42 @@ def test_a_real_powertools_tracer_is_accepted_and_without_one_nothing_is_wrapped
         plain = DynamoDalHandler(client, "t", token_secret=TOKEN_SECRET)
     assert "save_tailored_cv" not in vars(plain)  # the class's own method, unwrapped
     assert "save_tailored_cv" in vars(traced)
+
+
+FLAGS = ("error", "fault", "throttle")
+
+
+class SubsegmentProvider:
+    """A tracing provider whose subsegments are aws_xray_sdk's own, kept for inspection."""
+
+    def __init__(self) -> None:
+        self.segment = Segment("host-handler")
+        self.subsegments: list[Subsegment] = []
+
+    @contextmanager
+    def in_subsegment(self, name: str) -> Iterator[Subsegment]:
+        subsegment = Subsegment(name, "local", self.segment)
+        self.subsegments.append(subsegment)
+        yield subsegment
+
+
+def test_a_failed_method_marks_its_subsegment_with_its_code() -> None:
+    provider = SubsegmentProvider()
+    tracer = Tracer(service="s", disabled=True, provider=provider)  # type: ignore[arg-type]
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(client, "t")
+        dal = DynamoDalHandler(client, "t", token_secret=TOKEN_SECRET, tracer=tracer)
+        assert dal.save_tailored_cv("app-1", make_data(random.Random(4))).success
+        assert not dal.get_latest_tailored_cv("app-none").success  # NOT_FOUND
+        missing = DynamoDalHandler(
+            client, "no-such-table", token_secret=TOKEN_SECRET, tracer=tracer
+        )
+        assert not missing.get_latest_tailored_cv("app-1").success  # DATABASE_ERROR
+    saved, not_found, broken = (
+        (sub.annotations, {flag for flag in FLAGS if getattr(sub, flag, False)})
+        for sub in provider.subsegments
+    )
+    assert saved == ({"code": "SUCCESS"}, set())
+    assert not_found == ({"code": "NOT_FOUND"}, {"error"})
+    assert broken == ({"code": "DATABASE_ERROR"}, {"fault"})

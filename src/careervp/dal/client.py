@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -62,8 +62,13 @@ class _Deadline:
         backoff = min(2.0 ** (attempts - 1), 20.0)
         if time.monotonic() + backoff + self._attempt <= deadline:
             return  # botocore's own handler decides whether to retry
-        if caught_exception is not None:
+        if isinstance(caught_exception, ReadTimeoutError):
+            # Slow answers used the budget up: that, and only that, is "no answer in time".
             raise CallDeadlineError(seconds=self.seconds) from caught_exception
+        if caught_exception is not None:
+            # Anything else (a refused connection, a reset) is the real cause: reported as it is,
+            # never hidden behind the deadline that merely stopped the retries.
+            raise caught_exception
         if response is not None and response[0].status_code >= 300:
             # The last answer stands as the call's error, exactly as botocore would raise it.
             raise ClientError(cast("Any", response[1]), operation.name)

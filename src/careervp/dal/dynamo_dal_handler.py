@@ -22,9 +22,11 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, TypeVar
 
+from botocore.exceptions import NoRegionError
+
 from careervp.dal import plans
 from careervp.dal.client import DEFAULT_CALL_TIMEOUT, build_client
-from careervp.dal.codec import PageTokenSigner, compute_checksum
+from careervp.dal.codec import MIN_SECRET_BYTES, PageTokenSigner, compute_checksum
 from careervp.dal.errors import DalError
 from careervp.dal.schema import INDEX_NAME
 from careervp.dal.sender import Sender, run
@@ -173,11 +175,42 @@ def _guarded(callback: Callable[..., object] | None, method: str) -> Callable[..
     return call
 
 
+# X-Ray's flags: "error" for what the caller can fix, "fault" for the service side,
+# "throttle" (with "error") for throttling. Failures are Results, never exceptions, so the
+# tracer's own exception capture never sees them: the subsegment is marked here.
+_TRACE_FLAGS = {
+    ResultCode.THROTTLED: ("add_error_flag", "add_throttle_flag"),
+    ResultCode.DATABASE_ERROR: ("add_fault_flag",),
+    ResultCode.INTEGRITY_ERROR: ("add_fault_flag",),
+    ResultCode.INTERNAL_ERROR: ("add_fault_flag",),
+}
+
+
+def _mark(subsegment: object, result: object) -> None:
+    """Annotate the method's subsegment with its result code; flag it when the call failed.
+
+    Looked up by name: a provider other than X-Ray may yield a subsegment without flags."""
+    code = getattr(result, "code", None)
+    if not isinstance(code, ResultCode):
+        return
+    annotate = getattr(subsegment, "put_annotation", None)
+    if callable(annotate):
+        annotate("code", code.value)
+    if code is ResultCode.SUCCESS:
+        return
+    for flag in _TRACE_FLAGS.get(code, ("add_error_flag",)):
+        mark = getattr(subsegment, flag, None)
+        if callable(mark):
+            mark()
+
+
 def _traced(tracer: Tracer, name: str, method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def traced(*args: object, **kwargs: object) -> T:
-        with tracer.provider.in_subsegment(name=name):
-            return method(*args, **kwargs)
+        with tracer.provider.in_subsegment(name=name) as subsegment:
+            result = method(*args, **kwargs)
+            _mark(subsegment, result)
+            return result
 
     return traced
 
@@ -216,12 +249,26 @@ class DynamoDalHandler:
             previous = os.environ.get(SECRET_PREVIOUS_ENV)
             if previous and not previous_token_secrets:
                 previous_token_secrets = (previous.encode("utf-8"),)
+            # The signer below says a secret is short; only here is it known which variable.
+            for variable, value in ((SECRET_ENV, configured), (SECRET_PREVIOUS_ENV, previous)):
+                if value and len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+                    raise ValueError(
+                        f"{variable} is too short: pagination secrets need at least"
+                        f" {MIN_SECRET_BYTES} bytes"
+                    )
         signer = PageTokenSigner(
             [token_secret, *previous_token_secrets],
             max_age_seconds=int(token_max_age.total_seconds()),
         )
         accept = _accept_plaintext(accept_plaintext)
-        self._client = client if client is not None else build_client(call_timeout=call_timeout)
+        if client is None:
+            try:
+                client = build_client(call_timeout=call_timeout)
+            except NoRegionError:
+                raise ValueError(
+                    "no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, or pass a client"
+                ) from None
+        self._client = client
         self._sender = Sender(self._client, name, sleep=sleep)
         self._ctx = plans.StoreContext(
             table=name,

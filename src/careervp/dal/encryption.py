@@ -98,16 +98,25 @@ class KmsCipher:
 
     @classmethod
     def from_environment(
-        cls, key_id: str, *, call_timeout: float = DEFAULT_CALL_TIMEOUT
+        cls,
+        key_id: str,
+        *,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
     ) -> KmsCipher:
-        """A cipher whose KMS client is configured from the environment as boto3 reads it."""
+        """A cipher whose KMS client is configured from the environment as boto3 reads it
+        (``AWS_ENDPOINT_URL_KMS`` included); ``region_name`` and ``endpoint_url`` override it,
+        as the CLI's ``--region`` does."""
         config = Config(
             retries={"mode": "standard", "total_max_attempts": 5},
             connect_timeout=min(2.0, call_timeout / 5),
             read_timeout=min(5.0, call_timeout * 2 / 5),
             parameter_validation=False,
         )
-        client = boto3.client("kms", config=config)
+        client = boto3.client(
+            "kms", config=config, region_name=region_name, endpoint_url=endpoint_url
+        )
         install_deadline(
             client,
             call_timeout,

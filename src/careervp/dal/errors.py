@@ -16,11 +16,15 @@
 
 The handler catches ``DalError`` once and returns ``Err(str(error), error.code)``; botocore's
 exceptions become members of the tree in ``service_error`` only, at the edge where the client
-is called. Messages name ids, tables, keys and endpoints, never stored content.
+is called. Messages name ids, tables, keys and endpoints, never stored content, and never an
+engine's own message, an ARN or an account id: those reach the failure's WARNING log record
+only (``engine_message``, escaped and bounded by ``_for_log``).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -28,12 +32,15 @@ from botocore.exceptions import (
     BotoCoreError,
     ClientError,
     ConnectionClosedError,
+    ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
+    NoRegionError,
     ReadTimeoutError,
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from careervp.dal.client import CallDeadlineError
 from careervp.models.result import ResultCode
 
 __all__ = [
@@ -122,10 +129,57 @@ THROTTLING_CODES = frozenset(
         "TooManyRequestsException",
     }
 )
+# The caller may not do this (IAM, a key policy, a disabled key): nothing to retry.
+ACCESS_DENIED_CODES = frozenset(
+    {
+        "AccessDeniedException",
+        "AccessDenied",
+        "KMSAccessDeniedException",
+        "DisabledException",
+        "KMSInvalidStateException",
+    }
+)
+# The credentials themselves were refused: unknown, expired or signed wrongly.
+CREDENTIAL_CODES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "ExpiredTokenException",
+        "IncompleteSignature",
+        "MissingAuthenticationTokenException",
+        "InvalidClientTokenId",
+    }
+)
+LOG_TEXT_LIMIT = 300
+# An error code is an identifier; anything else an engine puts there is not repeated to a client.
+_CODE_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
+# An ARN names the account; a sentence keeps only its resource part ("table/x", "key/...").
+_ARN = re.compile(r"arn:[A-Za-z0-9-]+:[A-Za-z0-9-]+:[A-Za-z0-9-]*:[0-9]*:(\S+)")
 
 
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _for_log(text: object, limit: int = LOG_TEXT_LIMIT) -> str:
+    """``text`` fit for a log record: control and format characters escaped, at most ``limit``
+    characters (an engine's message may carry anything, a terminal escape included)."""
+    escaped = "".join(
+        char
+        if char == " " or unicodedata.category(char)[0] not in "CZ"
+        else char.encode("unicode_escape").decode("ascii")
+        for char in str(text)[: limit * 2]
+    )
+    return escaped if len(escaped) <= limit else escaped[: limit - 1] + "\u2026"
+
+
+def _without_arns(text: str) -> str:
+    """``text`` with every ARN reduced to its resource part: no account id reaches a client."""
+    return _ARN.sub(lambda found: found.group(1), text)
+
+
+def _public_code(code: str) -> str:
+    return code if _CODE_SHAPE.fullmatch(code) else "an unnamed error"
 
 
 def _retried(exc: ClientError) -> bool:
@@ -138,6 +192,9 @@ def _client_error(
 ) -> DalError:
     code = error_code(exc)
     message = str(exc.response.get("Error", {}).get("Message", ""))
+    # The engine's own words go to the log record only: they may quote ARNs and account ids.
+    engine = {"engine_code": _for_log(code, 80), "engine_message": _for_log(message)}
+    public = _public_code(code)
     if code == "ConditionalCheckFailedException":
         item = exc.response.get("Item")
         return ConditionFailedError(
@@ -147,14 +204,73 @@ def _client_error(
         )
     if code in THROTTLING_CODES:
         return ThrottledError(
-            f"{service} throttled {action} on {resource} beyond the retry budget ({code})"
+            f"{service} throttled {action} on {resource} beyond the retry budget ({public})",
+            log_fields=engine,
         )
     if code in ("ResourceNotFoundException", "NotFoundException"):
-        return ServiceError(f"{resource} does not exist at {endpoint} ({service}: {code})")
+        return ServiceError(
+            f"{resource} does not exist at {endpoint} ({service}: {public})", log_fields=engine
+        )
+    if code in ACCESS_DENIED_CODES:
+        return ServiceError(
+            f"access denied: {service} at {endpoint} refused {action} on {resource} ({public});"
+            " check the IAM policy (and the key's state and policy for KMS)",
+            log_fields=engine,
+        )
+    if code in CREDENTIAL_CODES:
+        return ServiceError(
+            f"access denied: {service} at {endpoint} refused the credentials while {action} on"
+            f" {resource} ({public}); check the AWS credentials and the region",
+            log_fields=engine,
+        )
     lowered = message.lower()
     if code == "ValidationException" and "size" in lowered and "exceed" in lowered:
         return ItemTooLargeError(f"{service} rejected {action} on {resource} for its size")
-    return ServiceError(f"{service} refused {action} on {resource}: {code} {message}".rstrip())
+    return ServiceError(
+        f"{service} at {endpoint} refused {action} on {resource} ({public})", log_fields=engine
+    )
+
+
+def _botocore_error(
+    exc: BotoCoreError, action: str, service: str, resource: str, endpoint: str
+) -> DalError:
+    where = f"while {action} on {resource}"
+    detail = {"engine_message": _for_log(exc)}
+    if isinstance(exc, CallDeadlineError):
+        return ServiceError(
+            f"no answer in time: {service} at {endpoint} did not answer within the call's"
+            f" {exc.kwargs.get('seconds', 0):g} s budget (retries included) {where}",
+            log_fields=detail,
+        )
+    if isinstance(exc, ReadTimeoutError):
+        return ServiceError(
+            f"no answer in time: {service} at {endpoint} did not answer {where}", log_fields=detail
+        )
+    if isinstance(exc, ConnectTimeoutError):
+        return ServiceError(
+            f"could not connect to {service} at {endpoint}: no answer to the connection {where}",
+            log_fields=detail,
+        )
+    if isinstance(exc, ConnectionClosedError):
+        return ServiceError(
+            f"{service} at {endpoint} closed the connection before answering {where}",
+            log_fields=detail,
+        )
+    if isinstance(exc, (EndpointConnectionError, BotoConnectionError)):
+        return ServiceError(
+            f"could not connect to {service} at {endpoint} {where}", log_fields=detail
+        )
+    if isinstance(exc, NoCredentialsError):
+        return ServiceError(f"no AWS credentials were found for {action} on {resource}")
+    if isinstance(exc, NoRegionError):
+        return ServiceError(
+            f"no AWS region is configured for {service} {where}: set AWS_REGION or"
+            " AWS_DEFAULT_REGION"
+        )
+    return ServiceError(
+        f"{action} on {resource} failed at {service} {endpoint}: {type(exc).__name__}",
+        log_fields=detail,
+    )
 
 
 def service_error(
@@ -165,15 +281,13 @@ def service_error(
     resource: str,
     endpoint: str,
 ) -> DalError:
-    """The member of the tree for a botocore exception; ``resource`` names a table or a key."""
+    """The member of the tree for a botocore exception; ``resource`` names a table or a key.
+
+    The sentence is safe to show a client: it names the service, the resource as configured
+    (an ARN reduced to its resource part), the endpoint and the error's class in our words.
+    The engine's own message goes to the failure's log record (``engine_message``), escaped.
+    """
+    resource = _without_arns(resource)
     if isinstance(exc, ClientError):
         return _client_error(exc, action, service, resource, endpoint)
-    if isinstance(exc, ReadTimeoutError):
-        return ServiceError(f"{service} at {endpoint} timed out while {action} on {resource}")
-    if isinstance(exc, (EndpointConnectionError, BotoConnectionError, ConnectionClosedError)):
-        return ServiceError(f"could not reach {service} at {endpoint} while {action} on {resource}")
-    if isinstance(exc, NoCredentialsError):
-        return ServiceError(f"no AWS credentials were found for {action} on {resource}")
-    return ServiceError(
-        f"{action} on {resource} at {service} {endpoint} failed: {type(exc).__name__}: {exc}"
-    )
+    return _botocore_error(exc, action, service, resource, endpoint)

@@ -8,11 +8,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from careervp.dal.cli.progress import Progress
 from careervp.dal.cli.render import EXIT_CODES, emit, fail, plural
+from careervp.dal.errors import IntegrityError, error_code
 from careervp.dal.schema import INDEX_NAME
 from careervp.dal.settings import INDEX_NAME_ENV
-from careervp.dal.table import ensure_table
+
+# One definition of "the store's table", kept in table.py; the CLI consults it before
+# ensure_table so a refused table is left exactly as it was.
+from careervp.dal.table import TableReport, ensure_table
+from careervp.dal.table import _structure as table_structure_problems
 from careervp.models.result import ResultCode
 
 if TYPE_CHECKING:
@@ -22,15 +29,59 @@ if TYPE_CHECKING:
 
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 
-__all__ = ["create_table", "encrypt_existing"]
+__all__ = ["SizingCipher", "create_table", "encrypt_existing"]
 
 # The table exists but cannot serve the store: the database-side failure code.
 UNSERVICEABLE_EXIT = 4
 
 
+class SizingCipher:
+    """What ``encrypt-existing --dry-run`` encrypts with: no KMS, no key, the same layout.
+
+    A dry run writes nothing, but it sizes each version as it would be stored encrypted (a
+    version near 400 KB can be too large once encrypted). The blob has ``KmsCipher``'s layout
+    with an encrypted data key of ``KEY_BYTES``, more than AWS KMS's 184, so the dry run may
+    call a version too large that would just fit, never the other way round.
+    """
+
+    KEY_BYTES = 256
+    _OVERHEAD = 3 + KEY_BYTES + 12 + 16  # header, encrypted key, nonce, tag
+
+    def __init__(self, key_id: str) -> None:
+        self._key_id = key_id
+
+    @property
+    def key_id(self) -> str:
+        return self._key_id
+
+    def encrypt(self, plaintext: bytes, aad: bytes) -> bytes:  # noqa: ARG002 - sized only
+        return bytes(len(plaintext) + self._OVERHEAD)
+
+    def decrypt(self, blob: bytes, aad: bytes) -> bytes:  # noqa: ARG002 - never called
+        raise IntegrityError("a dry run reads no encrypted version")
+
+
+def _refused(client: DynamoDBClient, name: str, index: str) -> TableReport | None:
+    """The report for an existing table that is not the store's, before anything is changed.
+
+    ``ensure_table`` repairs TTL as it goes; pointed (by a typo) at another team's table it
+    would enable TTL there and only then report the key schema. The structure is read first.
+    """
+    try:
+        description = client.describe_table(TableName=name)["Table"]
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None  # ensure_table creates it
+        raise
+    problems = table_structure_problems(description, name, index)
+    return TableReport(table=name, problems=problems) if problems else None
+
+
 def create_table(args: argparse.Namespace, client: DynamoDBClient, name: str) -> int:
     index = os.environ.get(INDEX_NAME_ENV) or INDEX_NAME
-    report = ensure_table(client, name, index_name=index, wait_timeout=args.wait_timeout)
+    report = _refused(client, name, index) or ensure_table(
+        client, name, index_name=index, wait_timeout=args.wait_timeout
+    )
     for note in report.advisories:
         sys.stderr.write(f"note: {note}\n")
     for problem in report.problems:
@@ -40,7 +91,8 @@ def create_table(args: argparse.Namespace, client: DynamoDBClient, name: str) ->
     elif report.serviceable:
         human = [f"table {name} already exists and can serve the store"]
     else:
-        human = [f"table {name} exists but cannot serve the store (see the problems above)"]
+        refusal = f"table {name} exists but cannot serve the store (see the problems above)"
+        human = [f"{refusal}; nothing was changed"]
     human += [f"repaired: {line}" for line in report.repaired]
     emit(
         args,

@@ -9,23 +9,25 @@ stdout holds the result only; errors, logs and progress go to stderr.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
+import secrets
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
 from careervp.dal import __version__
 from careervp.dal.cli import admin, commands, subject
 from careervp.dal.cli.demo import run_demo
 from careervp.dal.cli.local import LocalEngineMissingError, serve_locally
-from careervp.dal.cli.render import fail
+from careervp.dal.cli.render import fail, interrupted, report_json
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.errors import service_error
 from careervp.dal.schema import CREATED_AT_EXAMPLE
-from careervp.dal.settings import KMS_KEY_ENV, TABLE_NAME_ENV
+from careervp.dal.settings import KMS_KEY_ENV, SECRET_ENV, TABLE_NAME_ENV
 from careervp.dal.validation import MAX_LIMIT
 from careervp.models.result import ResultCode
 
@@ -64,7 +66,17 @@ def _global_options(parser: argparse.ArgumentParser, *, nested: bool) -> None:
         default=default,
         help=f"table name (default: ${TABLE_NAME_ENV}, else {DEFAULT_TABLE})",
     )
-    parser.add_argument("--region", default=default, help="AWS region (default: as boto3 finds it)")
+    parser.add_argument(
+        "--region",
+        default=default,
+        help="AWS region for DynamoDB and KMS (default: as boto3 finds it)",
+    )
+    parser.add_argument(
+        "--kms-key-id",
+        default=default,
+        help=f"the KMS key that encrypts the CVs (id, ARN or alias; default ${KMS_KEY_ENV});"
+        " its endpoint is AWS_ENDPOINT_URL_KMS as boto3 reads it",
+    )
     parser.add_argument(
         "--json", action="store_true", default=flag_default, help="print one JSON document"
     )
@@ -91,8 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="careervp-dal",
         description="Operate the CareerVP tailored-CV store on DynamoDB.",
-        epilog="Exit codes: 0 ok, 1 not found, 2 usage/validation, 3 integrity, 4 database, "
-        "5 internal, 141 closed pipe. Options may come before or after the command.",
+        epilog="Exit codes: 0 ok, 1 not found, 2 usage/validation/configuration, 3 integrity, "
+        "4 database, 5 internal, 130 interrupted (Ctrl-C), 141 closed pipe. Options may come "
+        "before or after the command.",
     )
     parser.add_argument("--version", action="version", version=f"careervp-dal {__version__}")
     _global_options(parser, nested=False)
@@ -101,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     _command(sub, "demo", "run the store end to end on an embedded engine (no AWS account)")
     local = _command(sub, "local-server", "serve moto's DynamoDB on 127.0.0.1 with the table")
     local.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    local.add_argument(
+        "--kms-key",
+        action="store_true",
+        help="also create a KMS key there and export it as TAILORED_CV_KMS_KEY_ID",
+    )
     create = _command(
         sub, "create-table", "create the table, or check one and repair its TTL (idempotent)"
     )
@@ -160,11 +178,6 @@ def build_parser() -> argparse.ArgumentParser:
         "encrypt every format-1 (plain) version in place with the KMS key; resumable",
     )
     encrypt.add_argument(
-        "--kms-key-id",
-        default=os.environ.get(KMS_KEY_ENV),
-        help=f"the KMS key (id, ARN or alias; default ${KMS_KEY_ENV})",
-    )
-    encrypt.add_argument(
         "--checkpoint",
         metavar="FILE",
         help="keep the position here after every page; a stopped run resumes from it",
@@ -173,7 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--page-size", type=int, default=100, help="items scanned per page, 1 to 1000 (default 100)"
     )
     encrypt.add_argument(
-        "--dry-run", action="store_true", help="verify and count what would be encrypted"
+        "--dry-run",
+        action="store_true",
+        help="verify and count what would be encrypted (needs no key and makes no KMS call)",
     )
     return parser
 
@@ -190,22 +205,46 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
+def _not_a_result(record: logging.LogRecord) -> bool:
+    # A method's failure record says what its Result says, and the command reports that
+    # Result itself: printed twice it reads as two failures.
+    return not (hasattr(record, "action") and hasattr(record, "code"))
+
+
 def _configure_logging(*, verbose: bool) -> None:
     """The command line owns its process: the store's log lines go to stderr, never stdout."""
     store = logging.getLogger("careervp.dal")
-    if not any(isinstance(h, _StderrHandler) for h in store.handlers):
-        store.addHandler(_StderrHandler())
+    handler = next((h for h in store.handlers if isinstance(h, _StderrHandler)), None)
+    if handler is None:
+        handler = _StderrHandler()
+        store.addHandler(handler)
+    handler.filters.clear()
+    if not verbose:  # --verbose shows every record, the engine's own message included
+        handler.addFilter(_not_a_result)
     store.setLevel(logging.DEBUG if verbose else logging.WARNING)
     store.propagate = False
 
 
 def _handler(args: argparse.Namespace, client: DynamoDBClient, table_name: str) -> DynamoDalHandler:
-    key_id = getattr(args, "kms_key_id", None)
-    if key_id:
-        from careervp.dal.encryption import KmsCipher  # noqa: PLC0415 - only this command
+    options: dict[str, Any] = {}
+    if not os.environ.get(SECRET_ENV):
+        # Without the secret a token would verify in this process only, and a command lives
+        # one page: ``list`` says how to set it instead of printing a token (commands.listing),
+        # so the store's warning about the per-process secret has nothing left to warn about.
+        options["token_secret"] = secrets.token_bytes(32)
+    key_id = args.kms_key_id or os.environ.get(KMS_KEY_ENV)
+    if args.command == "encrypt-existing" and args.dry_run:
+        # A dry run verifies and sizes each version; nothing is written, so no data key is
+        # needed, and an operator can check a table before the key exists.
+        options["cipher"] = admin.SizingCipher(key_id or "(dry run)")
+    elif key_id:
+        from careervp.dal.encryption import KmsCipher  # noqa: PLC0415 - only with a key
 
-        return DynamoDalHandler(client, table_name, cipher=KmsCipher.from_environment(key_id))
-    return DynamoDalHandler(client, table_name)
+        # --region reaches KMS too; its endpoint is AWS_ENDPOINT_URL_KMS, as boto3 reads it.
+        options["cipher"] = KmsCipher.from_environment(key_id, region_name=args.region)
+    elif args.command == "encrypt-existing":
+        raise _UsageError(f"encrypting needs a key: pass --kms-key-id or set {KMS_KEY_ENV}")
+    return DynamoDalHandler(client, table_name, **options)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -214,13 +253,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_demo(json_output=args.json)
     if args.command == "local-server":
         return serve_locally(
-            args.port, table_name, args.region or "us-east-1", json_output=args.json
+            args.port,
+            table_name,
+            args.region or "us-east-1",
+            json_output=args.json,
+            kms_key=args.kms_key,
         )
     client = build_client(endpoint_url=args.endpoint_url, region_name=args.region)
+    if args.command == "create-table":
+        run = functools.partial(admin.create_table, args, client, table_name)
+    else:
+        run = functools.partial(
+            _DATA_COMMANDS[args.command], args, _handler(args, client, table_name)
+        )
     try:
-        if args.command == "create-table":
-            return admin.create_table(args, client, table_name)
-        return _DATA_COMMANDS[args.command](args, _handler(args, client, table_name))
+        return run()
     except (ClientError, BotoCoreError) as exc:
         error = service_error(
             exc,
@@ -230,6 +277,26 @@ def _dispatch(args: argparse.Namespace) -> int:
             endpoint=str(client.meta.endpoint_url),
         )
         return fail(error.code, str(error))
+
+
+class _UsageError(Exception):
+    """A command given too little to start (exit 2), said in the command line's words."""
+
+
+def _interrupted(args: argparse.Namespace) -> int:
+    if args.command == "encrypt-existing" and not args.dry_run:
+        where = (
+            f" from the position in {args.checkpoint}"
+            if args.checkpoint
+            else " (versions already encrypted are skipped; --checkpoint FILE also skips the"
+            " pages already scanned)"
+        )
+        hint = f"versions encrypted so far stay encrypted; run again to resume{where}"
+    elif args.command == "erase-user":
+        hint = "versions deleted so far stay deleted; run again to finish the erasure"
+    else:
+        hint = "run again to resume; nothing half-written was left behind"
+    return interrupted(f"interrupted: {hint}")
 
 
 def _quiet_stdout() -> None:
@@ -246,14 +313,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed usage or the version already
         return exc.code if isinstance(exc.code, int) else 2
     _configure_logging(verbose=args.verbose)
+    report_json(bool(args.json))
     try:
         return _dispatch(args)
+    except KeyboardInterrupt:
+        return _interrupted(args)
     except BrokenPipeError:
         _quiet_stdout()
         return CLOSED_PIPE_EXIT
-    except LocalEngineMissingError as exc:
+    except (LocalEngineMissingError, _UsageError) as exc:
         return fail(ResultCode.VALIDATION_ERROR, str(exc))
-    except BotoCoreError as exc:  # raised while building the client: no region, bad profile
+    except NoRegionError:  # raised while building a client, before any call
+        return fail(
+            ResultCode.VALIDATION_ERROR,
+            "no AWS region: pass --region or set AWS_REGION or AWS_DEFAULT_REGION",
+        )
+    except BotoCoreError as exc:  # raised while building the client: a bad profile
         return fail(ResultCode.VALIDATION_ERROR, f"AWS configuration: {exc}")
     except (TypeError, ValueError) as exc:  # the handler's configuration checks
         return fail(ResultCode.VALIDATION_ERROR, str(exc))

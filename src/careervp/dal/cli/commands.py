@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ import msgspec
 
 from careervp.dal.cli.render import VERSION_HEADERS, emit, fail, plural, table, version_rows
 from careervp.dal.schema import artifact_id, split_artifact_id
+from careervp.dal.settings import SECRET_ENV
 from careervp.models.result import Err, ResultCode
 from careervp.models.tailor import TailoredCVData
 
@@ -84,18 +86,40 @@ def latest(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     return 0
 
 
+# What to do when a listing has more pages and no secret signs tokens the next process can use.
+SET_THE_SECRET = (
+    f"set {SECRET_ENV} (the same value for every command, for example"
+    f" export {SECRET_ENV}=$(openssl rand -base64 32)) and list again"
+)
+
+
+def _user_page(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    secret = bool(os.environ.get(SECRET_ENV))
+    if args.next_token is not None and not secret:
+        return fail(
+            ResultCode.VALIDATION_ERROR,
+            f"--next-token verifies only with the secret that signed it: {SET_THE_SECRET}",
+        )
+    page = dal.list_tailored_cvs_for_user(args.user, args.limit, args.next_token)
+    if not page.success:
+        return fail(page.code, page.error)
+    document = dict(page.data)
+    token = page.data["last_evaluated_key"]
+    human = table(VERSION_HEADERS, version_rows(page.data["items"]))
+    human.append(plural(page.data["count"], "version"))
+    if token is not None and secret:
+        human.append(f"next page: --next-token {token}")
+    elif token is not None:
+        # This process's random secret signed the token: no other process could use it.
+        document.update(last_evaluated_key=None, more=True, next_page=SET_THE_SECRET)
+        human.append(f"more versions follow; to page through them {SET_THE_SECRET}")
+    emit(args, document, human)
+    return 0
+
+
 def listing(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     if args.user is not None:
-        page = dal.list_tailored_cvs_for_user(args.user, args.limit, args.next_token)
-        if not page.success:
-            return fail(page.code, page.error)
-        token = page.data["last_evaluated_key"]
-        human = table(VERSION_HEADERS, version_rows(page.data["items"]))
-        human.append(plural(page.data["count"], "version"))
-        if token is not None:
-            human.append(f"next page: --next-token {token}")
-        emit(args, page.data, human)
-        return 0
+        return _user_page(args, dal)
     versions = dal.list_tailored_cvs_for_application(args.application)
     if not versions.success:
         return fail(versions.code, versions.error)

@@ -11,8 +11,10 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
+import boto3
+
 from careervp.dal.client import build_client
-from careervp.dal.settings import SECRET_ENV, TABLE_NAME_ENV
+from careervp.dal.settings import KMS_KEY_ENV, SECRET_ENV, TABLE_NAME_ENV
 from careervp.dal.table import create_table
 
 if TYPE_CHECKING:
@@ -45,23 +47,41 @@ def embedded_engine(port: int = 0) -> Iterator[str]:
         server.stop()
 
 
-def serve_locally(port: int, table_name: str, region: str, *, json_output: bool = False) -> int:
+def _local_key(endpoint: str, region: str) -> str:
+    """A KMS key on the embedded engine, for trying client-side encryption without AWS."""
+    kms = boto3.client(
+        "kms",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto takes any key
+    )
+    return kms.create_key(Description="careervp-dal local-server key")["KeyMetadata"]["KeyId"]
+
+
+def serve_locally(
+    port: int, table_name: str, region: str, *, json_output: bool = False, kms_key: bool = False
+) -> int:
     """``local-server``: moto's server with the table until Ctrl-C or SIGTERM; stdout holds
-    the environment to export (shell lines, or one JSON object with ``--json``)."""
+    the environment to export (shell lines, or one JSON object with ``--json``). moto serves
+    KMS on the same port; with ``kms_key`` a key is made there and exported too."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with embedded_engine(port) as endpoint:
         client = build_client(endpoint_url=endpoint, region_name=region, local_credentials=True)
         create_table(client, table_name)
-        sys.stderr.write(f"moto's DynamoDB server is listening at {endpoint}; export:\n")
+        sys.stderr.write(f"moto's DynamoDB and KMS server is listening at {endpoint}; export:\n")
         environment = {
             "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "AWS_ENDPOINT_URL_KMS": endpoint,
             "AWS_DEFAULT_REGION": region,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             TABLE_NAME_ENV: table_name,
             SECRET_ENV: secrets.token_urlsafe(32),
         }
+        if kms_key:
+            environment[KMS_KEY_ENV] = _local_key(endpoint, region)
         if json_output:
             sys.stdout.write(json.dumps({"endpoint": endpoint, "environment": environment}) + "\n")
         else:

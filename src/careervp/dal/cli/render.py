@@ -19,11 +19,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXIT_CODES",
+    "INTERRUPTED_EXIT",
     "VERSION_HEADERS",
     "emit",
     "fail",
+    "interrupted",
     "kilobytes",
     "plural",
+    "report_json",
     "table",
     "version_rows",
 ]
@@ -39,6 +42,7 @@ EXIT_CODES: dict[ResultCode, int] = {
     ResultCode.DATABASE_ERROR: 4,
     ResultCode.INTERNAL_ERROR: 5,
 }
+INTERRUPTED_EXIT = 130  # 128 + SIGINT
 _JSON = msgspec.json.Encoder()
 
 
@@ -51,9 +55,41 @@ def emit(args: argparse.Namespace, document: object, human: Sequence[str]) -> No
     sys.stdout.flush()
 
 
+class _Mode:
+    """How this process reports: set once by ``main`` from ``--json``."""
+
+    json = False
+
+
+def report_json(enabled: bool) -> None:  # noqa: FBT001 - a switch, named by its function
+    _Mode.json = enabled
+
+
+# The library speaks to code ("pass cipher="); an operator has flags.
+_CLI_WORDS = (("pass cipher=", "pass --kms-key-id"),)
+
+
+def _report(code: str, message: str) -> None:
+    for library, cli in _CLI_WORDS:
+        message = message.replace(library, cli)
+    if _Mode.json:
+        sys.stdout.write(_JSON.encode({"code": code, "error": message}).decode() + "\n")
+        sys.stdout.flush()
+    else:
+        sys.stderr.write(f"error ({code}): {message}\n")
+
+
 def fail(code: ResultCode, message: str) -> int:
-    sys.stderr.write(f"error ({code.value}): {message}\n")
+    """Report a failure once: one JSON document on stdout with ``--json`` (scripts read the
+    code there), else one line on stderr. Returns the exit code."""
+    _report(code.value, message)
     return EXIT_CODES[code]
+
+
+def interrupted(message: str) -> int:
+    """Ctrl-C: reported like a failure (code ``INTERRUPTED``), exit 130 as a shell says it."""
+    _report("INTERRUPTED", message)
+    return INTERRUPTED_EXIT
 
 
 def plural(count: int, noun: str) -> str:
