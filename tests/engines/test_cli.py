@@ -298,12 +298,12 @@ def test_the_encryption_runbook_runs_against_local_server(tmp_path: Path) -> Non
         keep = ("PATH", "HOME", "SYSTEMROOT", "LANG")
         env = {**{k: v for k, v in os.environ.items() if k in keep}, **exported}
 
-        def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        def run(*argv: str, **extra: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(  # noqa: S603
                 [sys.executable, "-m", "careervp.dal.cli", *argv],
                 capture_output=True,
                 text=True,
-                env=env,
+                env={**env, **extra},
                 timeout=120,
                 check=False,
             )
@@ -315,7 +315,15 @@ def test_the_encryption_runbook_runs_against_local_server(tmp_path: Path) -> Non
         assert dry.returncode == 0, dry.stderr
         assert "would encrypt 1 version of 1 scanned" in dry.stdout
         checkpoint = tmp_path / "upgrade.checkpoint"
-        done = run("encrypt-existing", "--kms-key-id", key_id, "--checkpoint", str(checkpoint))
+        # Step 2 of the runbook: the migration window is declared while the upgrade runs.
+        done = run(
+            "encrypt-existing",
+            "--kms-key-id",
+            key_id,
+            "--checkpoint",
+            str(checkpoint),
+            TAILORED_CV_ACCEPT_PLAINTEXT="1",
+        )
         assert done.returncode == 0, done.stderr
         assert "encrypted 1 version of 1 scanned" in done.stdout
         assert run("get", artifact, "--kms-key-id", key_id).returncode == 0

@@ -94,7 +94,7 @@ def test_json_output_is_one_document_even_without_a_secret(cli: Cli) -> None:
         ran = cli(*argv)
         assert ran.code == 0
         page = json.loads(ran.out)  # the whole of stdout is the document
-        assert set(page) == {"items", "last_evaluated_key", "count"}
+        assert set(page) == {"items", "last_evaluated_key", "count", "unreadable"}
         assert page["count"] == 3
         assert ran.err == ""  # one page, nothing to page to: no warning about the secret
 
@@ -202,6 +202,28 @@ def test_the_export_holds_expired_versions_names_unreadable_ones_and_is_atomic(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.jsonl"]
 
 
+def test_export_writes_only_a_regular_file(cli: Cli, tmp_path: Path) -> None:
+    """A symlink, a pipe or a folder at --out is refused and left as it is; a regular file is
+    replaced atomically (the test above)."""
+    _versions(cli.store, "u-out", 1)
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("not yours\n")
+    link = tmp_path / "export.jsonl"
+    link.symlink_to(target)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for path, kind in ((link, "symbolic link"), (pipe, "not a regular file"), (folder, "folder")):
+        ran = cli("export-user", "u-out", "--out", str(path))
+        assert ran.code == 2, ran.err
+        assert kind in ran.err
+    assert link.is_symlink()
+    assert target.read_text() == "not yours\n"
+    assert pipe.is_fifo()
+    assert folder.is_dir()
+
+
 def test_a_closed_pipe_ends_the_command_quietly(cli: Cli) -> None:
     pipeline = f'"{sys.executable}" -m careervp.dal.cli demo | head -1'
     done = subprocess.run(  # noqa: S603
@@ -260,11 +282,22 @@ def test_encrypt_existing_upgrades_the_table_and_resumes_from_its_checkpoint(
     assert json.loads(dry.out)["encrypted"] == 5
     # A run that stopped after two versions left this checkpoint behind.
     cipher = KmsCipher(cli.store.engine.kms(), key_id)
-    first = cli.store.handler(cipher=cipher).encrypt_existing_versions(None, page_size=2)
+    upgrader = cli.store.handler(cipher=cipher, accept_plaintext=True)
+    first = upgrader.encrypt_existing_versions(None, page_size=2)
     assert first.success
     checkpoint = tmp_path / "upgrade.checkpoint"
     checkpoint.write_text(str(first.data["next_cursor"]))
-    ran = cli("encrypt-existing", "--checkpoint", str(checkpoint), TAILORED_CV_KMS_KEY_ID=key_id)
+    # Outside the migration window the upgrade refuses: it would seal a planted plaintext.
+    closed = cli("encrypt-existing", "--checkpoint", str(checkpoint), TAILORED_CV_KMS_KEY_ID=key_id)
+    assert closed.code == 2
+    assert "TAILORED_CV_ACCEPT_PLAINTEXT=1" in closed.err
+    ran = cli(
+        "encrypt-existing",
+        "--checkpoint",
+        str(checkpoint),
+        TAILORED_CV_KMS_KEY_ID=key_id,
+        TAILORED_CV_ACCEPT_PLAINTEXT="1",
+    )
     assert ran.code == 0, ran.err
     assert "encrypted 3 versions" in ran.out
     assert not checkpoint.exists()  # finished: the next run starts over
@@ -350,7 +383,7 @@ def test_region_flag_and_kms_endpoint_reach_the_kms_client(cli: Cli) -> None:
     saved = _versions(cli.store, "u-region", 2)
     key_id = cli.store.engine.kms().create_key()["KeyMetadata"]["KeyId"]
     without_region = {k: v for k, v in cli.env.items() if k != "AWS_DEFAULT_REGION"}
-    run = Cli(cli.store, without_region)
+    run = Cli(cli.store, {**without_region, "TAILORED_CV_ACCEPT_PLAINTEXT": "1"})
     ran = run("encrypt-existing", "--kms-key-id", key_id, "--region", "us-east-1")
     assert ran.code == 0, ran.err  # it said NoRegionError, blamed on DynamoDB
     assert "encrypted 2 versions" in ran.out
@@ -375,7 +408,9 @@ def test_a_dry_run_needs_no_kms_and_messages_name_the_flags(cli: Cli) -> None:
     assert no_key.code == 2
     assert "pass --kms-key-id or set TAILORED_CV_KMS_KEY_ID" in no_key.err
     key_id = cli.store.engine.kms().create_key()["KeyMetadata"]["KeyId"]
-    assert cli("encrypt-existing", "--kms-key-id", key_id).code == 0
+    assert (
+        cli("encrypt-existing", "--kms-key-id", key_id, TAILORED_CV_ACCEPT_PLAINTEXT="1").code == 0
+    )
     refused = cli("get", saved[0])
     assert refused.code == 3
     assert "--kms-key-id" in refused.err
@@ -399,7 +434,11 @@ def test_ctrl_c_exits_130_without_a_traceback_and_says_how_to_resume(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**cli.env, "AWS_ENDPOINT_URL_DYNAMODB": endpoint},
+            env={
+                **cli.env,
+                "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+                "TAILORED_CV_ACCEPT_PLAINTEXT": "1",
+            },
         )
         connection, _ = listener.accept()  # the command is inside main, waiting on its scan
         with connection:

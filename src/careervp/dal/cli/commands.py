@@ -107,6 +107,8 @@ def _user_page(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     token = page.data["last_evaluated_key"]
     human = table(VERSION_HEADERS, version_rows(page.data["items"]))
     human.append(plural(page.data["count"], "version"))
+    # Named, never shown: each failed its integrity check (and is logged at ERROR).
+    human += [f"unreadable: {artifact}" for artifact in page.data["unreadable"]]
     if token is not None and secret:
         human.append(f"next page: --next-token {token}")
     elif token is not None:

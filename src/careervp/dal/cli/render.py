@@ -65,8 +65,8 @@ def report_json(enabled: bool) -> None:  # noqa: FBT001 - a switch, named by its
     _Mode.json = enabled
 
 
-# The library speaks to code ("pass cipher="); an operator has flags.
-_CLI_WORDS = (("pass cipher=", "pass --kms-key-id"),)
+# The library names its configuration ("(TAILORED_CV_KMS_KEY_ID)"); an operator has flags too.
+_CLI_WORDS = (("(TAILORED_CV_KMS_KEY_ID)", "(--kms-key-id or TAILORED_CV_KMS_KEY_ID)"),)
 
 
 def _report(code: str, message: str) -> None:

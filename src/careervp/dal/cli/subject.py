@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -48,10 +49,32 @@ def _write_atomically(path: Path, items: Sequence[TailoredCVData]) -> None:
         raise
 
 
+def _not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` must not be replaced by an export, or ``None``: only a regular file (or
+    nothing) is; a symlink, a device, a pipe or a folder is refused, never replaced."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kind = (
+        "a symbolic link"
+        if stat.S_ISLNK(mode)
+        else "a folder"
+        if stat.S_ISDIR(mode)
+        else "not a regular file (a device, a pipe or a socket)"
+    )
+    return f"{path} is {kind}: export-user writes a regular file only"
+
+
 def export_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         return fail(ResultCode.VALIDATION_ERROR, f"folder {out.parent} does not exist")
+    refused = _not_a_regular_file(out)
+    if refused is not None:
+        return fail(ResultCode.VALIDATION_ERROR, refused)
     progress = Progress(f"reading {args.user_id}'s versions")
     try:
         exported = dal.export_tailored_cvs_for_user(args.user_id, on_progress=progress)
@@ -60,6 +83,9 @@ def export_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     if not exported.success:
         return fail(exported.code, exported.error)
     export = exported.data
+    refused = _not_a_regular_file(out)  # again: the export took a while
+    if refused is not None:
+        return fail(ResultCode.VALIDATION_ERROR, refused)
     try:
         _write_atomically(out, export["items"])
     except OSError as exc:

@@ -155,10 +155,10 @@ def export_user(
 def erase_user(
     ctx: StoreContext, user_id: str, on_progress: Callable[[int], None] | None
 ) -> Plan[int]:
-    """Delete every stored version of ``user_id``, expired ones included; returns the count.
+    """Remove every stored version of ``user_id``, expired ones included; returns the count.
 
-    The count is of deletions DynamoDB confirmed to this call; a version deleted by a racing
-    call is confirmed to both (DeleteRequest does not say whether anything was there).
+    Each removal is conditional (``_removal``), so the count is of versions this call removed:
+    a version removed by a racing call counts for that call only.
     """
     check_id("user_id", user_id)
     tally = Tally(on_progress, every=_PROGRESS_EVERY)
