@@ -8,6 +8,7 @@ it later, exactly as a request stuck in a network path would land.
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
     from careervp.models.tailor import TailoredCVData
-    from tests.conftest import Store
+    from tests.conftest import Records, Store
 
 
 def _data(seed: int = 1) -> TailoredCVData:
@@ -312,3 +313,27 @@ def test_a_tombstone_is_never_listed_counted_or_deleted_and_holds_nothing_person
     (tombstone,) = store.tombstones()
     assert int(tombstone[TTL_ATTRIBUTE]["N"]) <= int(store.clock.now.timestamp()) + 26 * 3600
     _nothing_listed(store)
+
+
+def test_a_failed_record_scrub_still_removes_and_is_logged(
+    http_store: Store, log_records: Records
+) -> None:
+    """The scrub after a keyed removal is throttled: the version is removed all the same (the
+    tombstone holds the guarantee), the failure is logged, and a retry stores nothing."""
+    handler = http_store.handler()
+    saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-9")
+    assert saved.success
+    throttled = _no_retries(http_store)
+    Fault(
+        throttled._client,
+        "UpdateItem",
+        after=1,  # the removal goes through; the scrub of the record does not
+        times=1,
+        body=error_body("ThrottlingException", "slow down"),
+    )
+    assert throttled.delete_tailored_cv(*key_of(saved.data)).success
+    warnings = [r for r in log_records.records if r.levelno == logging.WARNING]
+    assert any("scrubbing" in r.getMessage() for r in warnings)
+    again = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-9")
+    assert again.data == saved.data
+    _nothing_listed(http_store)

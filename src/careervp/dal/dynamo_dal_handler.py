@@ -341,6 +341,16 @@ class DynamoDalHandler:
                         "artifact_id": artifact,
                     },
                 )
+        cleanup = ran.facts.pop("cleanup_failed", None)
+        if cleanup is not None:
+            # The version is removed (its tombstone holds); tidying after it was not.
+            logger.warning(
+                "%s: the version was removed, but scrubbing what it left failed (%s); the"
+                " idempotency record expires by itself within 24 hours",
+                method,
+                cleanup,
+                extra={"action": method, "code": cleanup},
+            )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s succeeded",
