@@ -28,6 +28,8 @@ PUBLIC = {
         "TailoredCV",
         "TailoredCVData",
         "TailoredCVPage",
+        "TailoredCVSummary",
+        "TailoredCVSummaryPage",
         "TailoringMetadata",
         "TokenUsage",
         "UserExport",

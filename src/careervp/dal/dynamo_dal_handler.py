@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         EncryptionProgress,
         TailoredCVData,
         TailoredCVPage,
+        TailoredCVSummaryPage,
         UserExport,
     )
 
@@ -67,6 +68,7 @@ _ACTIONS = {
     "get_latest_tailored_cv": "reading an application's latest tailored CV",
     "list_tailored_cvs_for_user": "listing a user's tailored CVs",
     "list_tailored_cvs_for_application": "listing an application's tailored CVs",
+    "list_tailored_cv_summaries_for_user": "listing a user's tailored CV summaries",
     "delete_tailored_cv": "deleting a tailored CV",
     "export_tailored_cvs_for_user": "exporting a user's tailored CVs",
     "delete_all_tailored_cvs_for_user": "erasing a user's tailored CVs",
@@ -310,6 +312,20 @@ class DynamoDalHandler:
         """
         return self._run(
             "list_tailored_cvs_for_user", plans.list_user(self._ctx, user_id, limit, start_key)
+        )
+
+    def list_tailored_cv_summaries_for_user(
+        self, user_id: str, limit: int = 10, start_key: str | None = None
+    ) -> Result[TailoredCVSummaryPage]:
+        """One page of a user's live versions as summaries, newest first, from the user index
+        alone: no CV text and no item reads (on a migrated index). A summary is the index's
+        copy, not verified; ``get_tailored_cv`` is the verified read of one version.
+
+        Tokens work like ``list_tailored_cvs_for_user``'s, but only for this listing.
+        """
+        return self._run(
+            "list_tailored_cv_summaries_for_user",
+            plans.list_summaries(self._ctx, user_id, limit, start_key),
         )
 
     def list_tailored_cvs_for_application(

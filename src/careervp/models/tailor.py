@@ -24,6 +24,8 @@ __all__ = [
     "TailoredCV",
     "TailoredCVData",
     "TailoredCVPage",
+    "TailoredCVSummary",
+    "TailoredCVSummaryPage",
     "TailoringMetadata",
     "TokenUsage",
     "UserExport",
@@ -95,6 +97,27 @@ class TailoredCVData(_Model, kw_only=True):
 
 class TailoredCVPage(TypedDict):
     items: list[TailoredCVData]
+    last_evaluated_key: str | None
+    count: int
+
+
+class TailoredCVSummary(_Model, kw_only=True):
+    """One version as a history screen shows it: the user index's copy of its attributes,
+    read without the item (no CV text, not checked against the checksum; ``get`` verifies)."""
+
+    artifact_id: str
+    application_id: str
+    created_at: str
+    expires_at: int
+    job_id: str
+    cv_version: int
+    fvs_validation_passed: bool
+    llm_model: str | None = None
+    relevance_score: float | None = None
+
+
+class TailoredCVSummaryPage(TypedDict):
+    items: list[TailoredCVSummary]
     last_evaluated_key: str | None
     count: int
 
