@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from careervp.dal.table import create_table
+from careervp.dal.table import create_table, ensure_table
 from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.raw import artifact_of, expire, key_of, tamper
@@ -257,3 +257,16 @@ def test_summaries_hold_no_cv_text(store: Store) -> None:
     got = store.handler().get_tailored_cv(summary.application_id, summary.created_at)
     assert got.success
     assert got.data.tailored_cv.executive_summary not in repr(page.data)
+
+
+def test_create_table_advises_migrating_an_index_made_before_summaries(
+    old_store: Store, store: Store, projection: str
+) -> None:
+    old = ensure_table(old_store.client, old_store.table_name)
+    assert old.serviceable, old.problems
+    (advice,) = [note for note in old.advisories if "summaries" in note]
+    for name in ("job_id", "cv_version", "fvs_validation_passed", "metadata"):
+        assert name in advice
+    current = ensure_table(store.client, store.table_name)
+    assert current.serviceable, current.problems
+    assert not [note for note in current.advisories if "summaries" in note], projection
