@@ -27,7 +27,7 @@ from careervp.dal.client import DEFAULT_CALL_TIMEOUT, build_client
 from careervp.dal.codec import PageTokenSigner, compute_checksum
 from careervp.dal.errors import DalError
 from careervp.dal.schema import INDEX_NAME
-from careervp.dal.sender import Sender, run
+from careervp.dal.sender import Sender, run, wire_from_environment
 from careervp.dal.settings import (
     INDEX_NAME_ENV,
     KMS_KEY_ENV,
@@ -188,6 +188,7 @@ class DynamoDalHandler:
         index_name: str | None = None,
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
+        wire: bool | None = None,
     ) -> None:
         name = table_name if table_name is not None else os.environ.get(TABLE_NAME_ENV)
         if not name:
@@ -208,7 +209,13 @@ class DynamoDalHandler:
             max_age_seconds=int(token_max_age.total_seconds()),
         )
         self._client = client if client is not None else build_client(call_timeout=call_timeout)
-        self._sender = Sender(self._client, name, sleep=sleep)
+        # The codec writes and reads the wire itself (sender.py); TAILORED_CV_WIRE=0 turns it off.
+        self._sender = Sender(
+            self._client,
+            name,
+            sleep=sleep,
+            wire=wire_from_environment() if wire is None else wire,
+        )
         self._ctx = plans.StoreContext(
             table=name,
             index=index_name or os.environ.get(INDEX_NAME_ENV) or INDEX_NAME,
