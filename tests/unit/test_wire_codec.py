@@ -34,7 +34,9 @@ _CAPACITY = {"TableName": "t", "CapacityUnits": 1.5, "Table": {"CapacityUnits": 
 
 def _botocore(operation: str, document: object) -> dict[str, Any]:
     response = {"body": json.dumps(document).encode(), "headers": {}, "status_code": 200}
-    parsed = _PARSER.parse(response, _MODEL.operation_model(operation).output_shape)
+    shape = _MODEL.operation_model(operation).output_shape
+    assert shape is not None
+    parsed = _PARSER.parse(response, shape)
     parsed.pop("ResponseMetadata", None)
     return dict(parsed)
 
