@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from benchmarks import capacity, cpu, cuts, encryption, imports
+from benchmarks import capacity, compressors, cpu, cuts, encryption, imports
 from support.engines import dynalite_server
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-SECTIONS = ("cpu", "cuts", "capacity", "imports", "encryption")
+SECTIONS = ("cpu", "cuts", "compressors", "capacity", "imports", "encryption")
 
 
 def _sections(args: argparse.Namespace) -> dict[str, Callable[[], list[Section]]]:
@@ -38,6 +38,7 @@ def _sections(args: argparse.Namespace) -> dict[str, Callable[[], list[Section]]
     return {
         "cpu": lambda: [cpu.client_cpu(min_time, sizes), cpu.breakdown(min_time)],
         "cuts": lambda: [cuts.section(min_time)],
+        "compressors": lambda: [compressors.section(min_time)],
         "capacity": on_dynalite,
         "imports": lambda: [imports.section(runs=6 if args.quick else 30)],
         "encryption": lambda: encryption.sections(min_time),
