@@ -86,9 +86,6 @@ def _cases(label: str, min_time: float) -> list[tuple[str, Any]]:
     answer(entries_only, responses)
     dal = DynamoDalHandler(ours, "t", token_secret=SECRET, wire=True)
     dal_off = DynamoDalHandler(plain, "t", token_secret=SECRET, wire=False)
-    prepared_json = canonical_json(data.tailored_cv)
-    blob = items[0].item["tailored_cv"]["B"]
-    assert isinstance(blob, bytes)
 
     serializer = TypeSerializer()
     naive_item = naive.naive_item("app-0", CREATED, data)
@@ -117,7 +114,6 @@ def _cases(label: str, min_time: float) -> list[tuple[str, Any]]:
         checksum_of(cv_json, canonical_json(data.metadata), canonical_json(data.token_usage))
         return decode_tailored_cv(cv_json)
 
-    assert decompress(blob) == prepared_json
     return [
         (
             "save / raw put_item",
@@ -240,7 +236,7 @@ def breakdown(min_time: float) -> Section:
     raw_get = partial(raw.get_item, TableName="t", Key=key)
     steps: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
         ("put: the store's client, the same request", put, raw_put),
-        ("put + gzip level 5 of the CV", lambda: (compress(cv_json), put()), raw_put),
+        ("put + gzip of the CV (libdeflate 9)", lambda: (compress(cv_json), put()), raw_put),
         ("put + everything (the store's save)",
          partial(dal.save_tailored_cv, "app-0", data), raw_put),
         ("get: the store's client, the same request", get, raw_get),
