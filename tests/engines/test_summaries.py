@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
     from careervp.models.tailor import TailoredCVSummary
-    from tests.conftest import Records, Store
+    from tests.conftest import Clock, Engine, Records, Store
 
 # The index as careervp-dal defined it before summaries: keys, TTL and idempotency key only.
 OLD_PROJECTION: Any = {
@@ -36,14 +36,15 @@ def projection(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def old_store(store: Store) -> Iterator[Store]:
-    """``store``'s engine and clock on a second table whose index predates summaries."""
+def old_store(engine: Engine, clock: Clock) -> Iterator[Store]:
+    """A table on ``engine`` whose index predates summaries."""
     from tests.conftest import Store as StoreClass  # noqa: PLC0415 - a runtime name for once
 
+    client = engine.client()
     name = f"tailored-cvs-old-{uuid.uuid4().hex[:12]}"
-    create_table(store.client, name, projection=OLD_PROJECTION)
-    yield StoreClass(engine=store.engine, client=store.client, table_name=name, clock=store.clock)
-    store.client.delete_table(TableName=name)
+    create_table(client, name, projection=OLD_PROJECTION)
+    yield StoreClass(engine=engine, client=client, table_name=name, clock=clock)
+    client.delete_table(TableName=name)
 
 
 class Calls:
