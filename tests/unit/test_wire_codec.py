@@ -125,3 +125,13 @@ def test_a_request_body_is_the_document_botocore_writes() -> None:
 def test_a_request_msgspec_cannot_write_is_left_to_botocore() -> None:
     assert encode_request({"TableName": "t", "Item": {"a": {"S": object()}}}) is None
     assert encode_request({"TableName": "t", "Item": {"a": {"S": "\ud800"}}}) is None
+
+
+def test_nulls_and_lenient_base64_are_left_to_botocore() -> None:
+    for document in (
+        {"Item": None},
+        {"Item": {"a": {"S": None}}},
+        {"Item": {"a": {"B": "AAEC\nAw=="}}},
+        {"Item": {"a": {"B": "AAECAw"}}},
+    ):
+        assert decode_response("GetItem", json.dumps(document).encode()) is None

@@ -4,18 +4,18 @@ A request body is the operation's parameters as JSON, binary values in base64: e
 botocore's serializer writes (``json.dumps``, ASCII-escaped, keys in the order given; msgspec
 writes UTF-8 unescaped, the same JSON document). A successful response of GetItem, Query or
 BatchGetItem is decoded to what botocore's parser returns: the JSON document with each ``B``
-(and ``BS``) value base64-decoded by the very function botocore uses. Anything the decoder does
-not recognise exactly (an unknown member, a tag it does not know, a value of the wrong JSON
-type) makes it answer ``None``, and botocore's own parser reads the response as usual.
+(and ``BS``) value base64-decoded. Anything the decoder does not recognise exactly (an unknown
+member, a tag it does not know, two tags in one value, a null, a value of the wrong JSON type,
+binary that is not strict base64, which botocore would decode leniently) makes it answer
+``None``, and botocore's own parser reads the response as usual.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -23,12 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["DECODED_OPERATIONS", "decode_response", "encode_request"]
 
 _ENCODER = msgspec.json.Encoder()
-_DECODER = msgspec.json.Decoder()
-_B64 = base64.b64decode  # botocore's blob parser for the JSON protocol
-
-
-class _Unexpected(Exception):  # noqa: N818 - control flow inside this module only
-    """Something botocore's parser should judge."""
 
 
 def encode_request(params: Mapping[str, object]) -> bytes | None:
@@ -39,176 +33,109 @@ def encode_request(params: Mapping[str, object]) -> bytes | None:
         return None
 
 
-_SCALAR_TAGS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
-_SET_TAGS = {"SS", "NS"}
+# The response shapes, typed so that msgspec checks every member, tag and JSON type and decodes
+# base64 in C. Whatever does not fit (an unknown member or tag, a null, a wrong type, binary that
+# is not strict base64) fails the decode, and botocore's parser reads the body instead.
 
 
-def _value(value: object) -> dict[str, Any]:
-    """One AttributeValue with its binary decoded; ``_Unexpected`` for anything unusual."""
-    if type(value) is not dict or len(value) != 1:
-        raise _Unexpected
-    ((tag, inner),) = value.items()
-    kind = _SCALAR_TAGS.get(tag)
-    if kind is not None:
-        if type(inner) is not kind:
-            raise _Unexpected
-        return value
-    if tag == "M":
-        return {"M": _item(inner)}
-    if tag == "L":
-        if type(inner) is not list:
-            raise _Unexpected
-        return {"L": [_value(v) for v in inner]}
-    if tag == "B":
-        return {"B": _blob(inner)}
-    if tag in _SET_TAGS:
-        if type(inner) is not list or any(type(v) is not str for v in inner):
-            raise _Unexpected
-        return value
-    if tag == "BS":
-        if type(inner) is not list:
-            raise _Unexpected
-        return {"BS": [_blob(v) for v in inner]}
-    raise _Unexpected
+class _Value(msgspec.Struct, forbid_unknown_fields=True):
+    """An AttributeValue: exactly one of its members, as botocore's parser insists."""
+
+    S: str | UnsetType = UNSET
+    N: str | UnsetType = UNSET
+    B: bytes | UnsetType = UNSET
+    BOOL: bool | UnsetType = UNSET
+    NULL: bool | UnsetType = UNSET
+    M: dict[str, _Value] | UnsetType = UNSET
+    L: list[_Value] | UnsetType = UNSET
+    SS: list[str] | UnsetType = UNSET
+    NS: list[str] | UnsetType = UNSET
+    BS: list[bytes] | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        # The common tags first: most values are S or N, and the other nine are then unset.
+        tags = (
+            (self.S is not UNSET)
+            + (self.N is not UNSET)
+            + (self.B is not UNSET)
+            + (self.BOOL is not UNSET)
+            + (self.M is not UNSET)
+            + (self.L is not UNSET)
+            + (self.NULL is not UNSET)
+            + (self.SS is not UNSET)
+            + (self.NS is not UNSET)
+            + (self.BS is not UNSET)
+        )
+        if tags != 1:
+            raise ValueError("an attribute value holds exactly one member")
 
 
-def _blob(value: object) -> bytes:
-    if type(value) is not str:
-        raise _Unexpected
-    try:
-        return _B64(value)
-    except (binascii.Error, ValueError):
-        raise _Unexpected from None
+_Item = dict[str, _Value]
+_Number = int | float  # json.loads' types, as botocore's parser leaves them
 
 
-def _item(value: object) -> dict[str, Any]:
-    if type(value) is not dict:
-        raise _Unexpected
-    out: dict[str, Any] = {}
-    for name, attribute in value.items():
-        out[name] = _value(attribute)
-    return out
+class _Capacity(msgspec.Struct, forbid_unknown_fields=True):
+    ReadCapacityUnits: _Number | UnsetType = UNSET
+    WriteCapacityUnits: _Number | UnsetType = UNSET
+    CapacityUnits: _Number | UnsetType = UNSET
 
 
-def _items(value: object) -> list[dict[str, Any]]:
-    if type(value) is not list:
-        raise _Unexpected
-    return [_item(v) for v in value]
+class _Consumed(msgspec.Struct, forbid_unknown_fields=True):
+    TableName: str | UnsetType = UNSET
+    CapacityUnits: _Number | UnsetType = UNSET
+    ReadCapacityUnits: _Number | UnsetType = UNSET
+    WriteCapacityUnits: _Number | UnsetType = UNSET
+    Table: _Capacity | UnsetType = UNSET
+    LocalSecondaryIndexes: dict[str, _Capacity] | UnsetType = UNSET
+    GlobalSecondaryIndexes: dict[str, _Capacity] | UnsetType = UNSET
 
 
-_CAPACITY = {"ReadCapacityUnits", "WriteCapacityUnits", "CapacityUnits"}
-_CONSUMED = {"TableName", "Table", "LocalSecondaryIndexes", "GlobalSecondaryIndexes", *_CAPACITY}
+class _GetItem(msgspec.Struct, forbid_unknown_fields=True):
+    Item: _Item | UnsetType = UNSET
+    ConsumedCapacity: _Consumed | UnsetType = UNSET
 
 
-def _units(value: object) -> None:
-    if type(value) is not dict or not value.keys() <= _CAPACITY:
-        raise _Unexpected
-    if any(type(v) not in (int, float) for v in value.values()):
-        raise _Unexpected
+class _Query(msgspec.Struct, forbid_unknown_fields=True):
+    Items: list[_Item] | UnsetType = UNSET
+    Count: int | UnsetType = UNSET
+    ScannedCount: int | UnsetType = UNSET
+    LastEvaluatedKey: _Item | UnsetType = UNSET
+    ConsumedCapacity: _Consumed | UnsetType = UNSET
 
 
-def _one_consumed(value: object) -> None:
-    if type(value) is not dict or not value.keys() <= _CONSUMED:
-        raise _Unexpected
-    for name, inner in value.items():
-        if name == "TableName":
-            if type(inner) is not str:
-                raise _Unexpected
-        elif name == "Table":
-            _units(inner)
-        elif name in _CAPACITY:
-            if type(inner) not in (int, float):
-                raise _Unexpected
-        else:
-            if type(inner) is not dict:
-                raise _Unexpected
-            for index in inner.values():
-                _units(index)
+class _KeysAndAttributes(msgspec.Struct, forbid_unknown_fields=True):
+    Keys: list[_Item] | UnsetType = UNSET
+    AttributesToGet: list[str] | UnsetType = UNSET
+    ConsistentRead: bool | UnsetType = UNSET
+    ProjectionExpression: str | UnsetType = UNSET
+    ExpressionAttributeNames: dict[str, str] | UnsetType = UNSET
 
 
-def _consumed(value: object) -> object:
-    """ConsumedCapacity (one, or a list for batch calls), checked and returned as it is."""
-    if type(value) is list:
-        for one in value:
-            _one_consumed(one)
-    else:
-        _one_consumed(value)
-    return value
+class _BatchGetItem(msgspec.Struct, forbid_unknown_fields=True):
+    Responses: dict[str, list[_Item]] | UnsetType = UNSET
+    UnprocessedKeys: dict[str, _KeysAndAttributes] | UnsetType = UNSET
+    ConsumedCapacity: list[_Consumed] | UnsetType = UNSET
 
 
-def _count(value: object) -> int:
-    if type(value) is not int:
-        raise _Unexpected
-    return value
-
-
-_KEYS_AND_ATTRIBUTES = {
-    "Keys",
-    "AttributesToGet",
-    "ConsistentRead",
-    "ProjectionExpression",
-    "ExpressionAttributeNames",
+_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
+    "GetItem": msgspec.json.Decoder(_GetItem),
+    "Query": msgspec.json.Decoder(_Query),
+    "BatchGetItem": msgspec.json.Decoder(_BatchGetItem),
 }
-
-
-def _unprocessed(value: object) -> dict[str, Any]:
-    if type(value) is not dict:
-        raise _Unexpected
-    out: dict[str, Any] = {}
-    for table, request in value.items():
-        if type(request) is not dict or not request.keys() <= _KEYS_AND_ATTRIBUTES:
-            raise _Unexpected
-        converted = dict(request)
-        if "Keys" in request:
-            converted["Keys"] = _items(request["Keys"])
-        if "ConsistentRead" in request and type(request["ConsistentRead"]) is not bool:
-            raise _Unexpected
-        out[table] = converted
-    return out
-
-
-def _responses(value: object) -> dict[str, Any]:
-    if type(value) is not dict:
-        raise _Unexpected
-    return {table: _items(items) for table, items in value.items()}
-
-
-_MEMBERS: dict[str, dict[str, Any]] = {
-    "GetItem": {"Item": _item, "ConsumedCapacity": _consumed},
-    "Query": {
-        "Items": _items,
-        "Count": _count,
-        "ScannedCount": _count,
-        "LastEvaluatedKey": _item,
-        "ConsumedCapacity": _consumed,
-    },
-    "BatchGetItem": {
-        "Responses": _responses,
-        "UnprocessedKeys": _unprocessed,
-        "ConsumedCapacity": _consumed,
-    },
-}
-DECODED_OPERATIONS = frozenset(_MEMBERS)
+DECODED_OPERATIONS = frozenset(_DECODERS)
+# Binary stays bytes (to_builtins would write base64 again); unset members are left out.
+_PLAIN = (bytes,)
 
 
 def decode_response(operation: str, body: bytes) -> dict[str, Any] | None:
     """The parsed response of a successful ``operation``, as botocore's parser returns it
     (without its ``ResponseMetadata``), or ``None`` to leave the body to botocore."""
-    members = _MEMBERS.get(operation)
-    if members is None:
+    decoder = _DECODERS.get(operation)
+    if decoder is None:
         return None
     try:
-        document = _DECODER.decode(body)
-        if type(document) is not dict:
-            return None
-        parsed: dict[str, Any] = {}
-        for name, value in document.items():
-            convert = members.get(name)
-            if convert is None:
-                return None
-            # botocore leaves out members whose value is null.
-            if value is not None:
-                parsed[name] = convert(value)
-    except (_Unexpected, msgspec.DecodeError, RecursionError):
+        decoded = decoder.decode(body)
+    except (msgspec.DecodeError, RecursionError):
         return None
+    parsed: dict[str, Any] = msgspec.to_builtins(decoded, builtin_types=_PLAIN)
     return parsed
