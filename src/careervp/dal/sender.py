@@ -132,7 +132,10 @@ def _read_body(
 def install_wire(client: Any) -> None:
     """Register the wire path's handlers on ``client`` (once, however often it is called)."""
     events = client.meta.events
-    # Last, so the body holds what every other handler made of the parameters.
+    # Last among PutItem's own handlers, so the body holds what they made of the parameters.
+    # botocore runs handlers of broader names (before-parameter-build.dynamodb) after it: what
+    # those change no longer reaches the body. The store's clients have none; a shared client
+    # whose host relies on one should be given to the store with wire=False.
     events.register_last(
         "before-parameter-build.dynamodb.PutItem", _write_body, unique_id="careervp-dal-wire-put"
     )
