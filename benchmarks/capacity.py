@@ -28,7 +28,14 @@ from benchmarks.report import Section
 from careervp.dal.client import build_client
 from careervp.dal.codec import item_size
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
-from careervp.dal.schema import APPLICATION_ID, CREATED_AT, INDEX_NAME, USER_ID
+from careervp.dal.schema import (
+    APPLICATION_ID,
+    CREATED_AT,
+    IDEMPOTENCY_KEY,
+    INDEX_NAME,
+    TTL_ATTRIBUTE,
+    USER_ID,
+)
 from careervp.dal.table import INDEX_PROJECTION, create_table
 from support.factories import make_data
 from support.raw import key_of, raw_item
@@ -46,6 +53,11 @@ __all__ = ["PRICES", "sections"]
 PRICES = {"write unit": 0.625e-6, "read unit": 0.125e-6, "GB-month": 0.25}
 WORKLOAD = {"saves": 1, "gets": 3, "list pages": 2, "months held": 3}
 STORAGE_OVERHEAD = 100
+# The index as defined before summaries: summaries then read their items too.
+OLD_INDEX: Any = {
+    "ProjectionType": "INCLUDE",
+    "NonKeyAttributes": [TTL_ATTRIBUTE, IDEMPOTENCY_KEY],
+}
 KEYS = (APPLICATION_ID, CREATED_AT, USER_ID)
 
 
@@ -76,6 +88,7 @@ class Layout:
     save: Callable[[str, Any], str]  # (application_id, data) -> artifact id
     get: Callable[[str], object]
     page: Callable[[], object]
+    summaries: Callable[[], object]  # a history screen: a page of 10 summaries
     meter: Meter
     entry: Callable[[dict[str, Any]], int]  # index entry bytes for a stored item
     client: DynamoDBClient
@@ -95,7 +108,8 @@ def _entry_size(projection: ProjectionTypeDef) -> Callable[[dict[str, Any]], int
 
 def _store_layout(endpoint: str, name: str, projection: ProjectionTypeDef) -> Layout:
     client = build_client(endpoint_url=endpoint, region_name="us-east-1", local_credentials=True)
-    table = f"bench-{projection['ProjectionType'].lower()}"
+    projected = len(projection.get("NonKeyAttributes", []))
+    table = f"bench-{projection['ProjectionType'].lower()}-{projected}"
     create_table(client, table, projection=projection)
     dal = DynamoDalHandler(client, table, token_secret=SECRET)
 
@@ -109,6 +123,7 @@ def _store_layout(endpoint: str, name: str, projection: ProjectionTypeDef) -> La
         save=save,
         get=lambda artifact: dal.get_tailored_cv(*key_of(artifact)),
         page=lambda: dal.list_tailored_cvs_for_user("u-bench", limit=10),
+        summaries=lambda: dal.list_tailored_cv_summaries_for_user("u-bench", limit=10),
         meter=Meter(client),
         entry=_entry_size(projection),
         client=client,
@@ -153,6 +168,8 @@ def _naive_layout(endpoint: str) -> Layout:
         save=save,
         get=get,
         page=page,
+        # The naive layout has no narrower read: its history screen is the same query.
+        summaries=page,
         meter=Meter(table.meta.client),
         entry=_entry_size({"ProjectionType": "ALL"}),
         client=client,
@@ -180,6 +197,8 @@ def _measure(layout: Layout, repeats: int) -> None:
     get_rcu, get_calls = layout.meter.take()
     layout.page()
     page_rcu, page_calls = layout.meter.take()
+    layout.summaries()
+    summary_rcu, summary_calls = layout.meter.take()
     layout.figures.update(
         table_wcu=table_wcu,
         index_wcu=math.ceil(index_bytes / 1024),
@@ -188,17 +207,23 @@ def _measure(layout: Layout, repeats: int) -> None:
         save_calls=save_calls,
         get_calls=get_calls,
         page_calls=page_calls,
+        summary_rcu=summary_rcu,
+        summary_calls=summary_calls,
         item_bytes=item_size(stored),
         index_bytes=index_bytes,
         save_s=_timed(lambda: layout.save("app-timed", data_of(TYPICAL, seed=7)), repeats),
         get_s=_timed(lambda: layout.get(ids[0]), repeats),
         page_s=_timed(layout.page, repeats),
+        summary_s=_timed(layout.summaries, repeats),
     )
 
 
-def _cost_per_million(f: dict[str, float]) -> dict[str, float]:
+def _cost_per_million(f: dict[str, float], *, summaries: bool = False) -> dict[str, float]:
+    """Per million versions of the workload; with ``summaries`` its list pages are pages of
+    summaries (a history screen) instead of pages of whole versions."""
     writes = WORKLOAD["saves"] * (f["table_wcu"] + f["index_wcu"])
-    reads = WORKLOAD["gets"] * f["get_rcu"] + WORKLOAD["list pages"] * f["page_rcu"]
+    page = f["summary_rcu"] if summaries else f["page_rcu"]
+    reads = WORKLOAD["gets"] * f["get_rcu"] + WORKLOAD["list pages"] * page
     stored_gb = (f["item_bytes"] + f["index_bytes"] + 2 * STORAGE_OVERHEAD) / 1e9
     return {
         "writes": writes * 1e6 * PRICES["write unit"],
@@ -220,7 +245,7 @@ def _cost_sections(layouts: list[Layout]) -> list[Section]:
     )  # fmt: skip
     cost = Section(
         "Cost per million versions (1 save, 3 gets, 2 list pages each; held 90 days)",
-        ["layout", "writes", "reads", "storage", "total", "vs naive"],
+        ["layout", "writes", "reads", "storage", "total", "vs naive", "total, pages as summaries"],
         notes=[
             (
                 f"Prices: {PRICES['write unit'] * 1e6:.3f} $ per million write units,"
@@ -248,17 +273,41 @@ def _cost_sections(layouts: list[Layout]) -> list[Section]:
             *(f"{dollars[k]:.2f} $" for k in ("writes", "reads", "storage")),
             f"{total:.2f} $",
             f"{total / naive_total:.2f}",
+            f"{sum(_cost_per_million(f, summaries=True).values()):.2f} $",
         )
-    ours, legacy, base = (layout.figures for layout in layouts)
+    base = layouts[-1].figures
     goal = Section(
         "Write units per save, table + index: the store / the naive layout",
         ["layout", "ours", "naive", "ratio", "goal"],
     )
-    for layout_figures, name in ((ours, layouts[0].name), (legacy, layouts[1].name)):
-        mine = layout_figures["table_wcu"] + layout_figures["index_wcu"]
+    for layout in layouts[:-1]:
+        mine = layout.figures["table_wcu"] + layout.figures["index_wcu"]
+        name = layout.name
         theirs = base["table_wcu"] + base["index_wcu"]
         goal.add(name, f"{mine:g}", f"{theirs:g}", f"{mine / theirs:.2f}", "<= 0.3")
-    return [goal, units, cost]
+    history = Section(
+        f"A history screen on dynalite: a page of 10 summaries against a page of 10 versions"
+        f" ({TYPICAL} CVs)",
+        ["layout", "versions: RCU / calls / time", "summaries: RCU / calls / time",
+         "RCU ratio", "goal"],
+        notes=[
+            (
+                "Times are medians on dynalite over loopback (a local engine: round trips cost"
+                " far less than in a region, so the call counts matter more than these times)."
+                " The naive layout has no narrower read; its row repeats its page."
+            ),
+        ],
+    )  # fmt: skip
+    for layout in layouts:
+        f = layout.figures
+        history.add(
+            layout.name,
+            f"{f['page_rcu']:g} / {f['page_calls']:.0f} / {f['page_s'] * 1e3:.1f} ms",
+            f"{f['summary_rcu']:g} / {f['summary_calls']:.0f} / {f['summary_s'] * 1e3:.1f} ms",
+            f"{f['summary_rcu'] / f['page_rcu']:.3f}",
+            "<= 0.1" if layout is layouts[0] else "-",
+        )
+    return [goal, units, history, cost]
 
 
 def _scale(endpoint: str, *, quick: bool) -> Section:
@@ -316,8 +365,11 @@ def _scale(endpoint: str, *, quick: bool) -> Section:
 
 def sections(endpoint: str, *, quick: bool) -> list[Section]:
     layouts = [
-        _store_layout(endpoint, "store, index INCLUDE ttl (chosen)", INDEX_PROJECTION),
+        _store_layout(
+            endpoint, "store, index INCLUDE ttl + summary attributes (chosen)", INDEX_PROJECTION
+        ),
         _store_layout(endpoint, "store, index ALL (existing tables)", {"ProjectionType": "ALL"}),
+        _store_layout(endpoint, "store, index INCLUDE ttl only (before summaries)", OLD_INDEX),
         _naive_layout(endpoint),
     ]
     for layout in layouts:

@@ -22,6 +22,7 @@ from benchmarks.timing import compare
 from careervp.dal.codec import item_size
 from careervp.dal.codec._envelope import decompress
 from careervp.dal.codec._item import _get
+from careervp.dal.codec._numbers import number_size
 from careervp.dal.schema import created_at_problem
 from support.factories import encode
 
@@ -30,6 +31,7 @@ __all__ = ["section"]
 _OLD_CREATED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 _NAMES = ("user_id", "job_id", "cv_version", "checksum", "format_version", "expiration_timestamp")
 _TAGS = ("S", "S", "N", "S", "N", "N")
+CONTENT = ("user_id", "job_id", "cv_version", "metadata", "token_usage", "fvs_validation_passed")
 
 
 def _old_created_at(value: str) -> None:
@@ -47,6 +49,28 @@ def _old_get(raw: Mapping[str, object], name: str, tag: str) -> object:
     if not isinstance(value, Mapping) or set(value) != {tag}:
         raise ValueError(name)
     return value[tag]
+
+
+def _old_attribute_size(value: Any) -> int:
+    """The size guard as it was: an isinstance chain, every string encoded, numbers parsed."""
+    ((tag, inner),) = value.items()
+    if tag == "S" and isinstance(inner, str):
+        return len(inner.encode("utf-8"))
+    if tag == "B" and isinstance(inner, bytes):
+        return len(inner)
+    if tag == "N" and isinstance(inner, str):
+        return number_size(inner)
+    if tag == "M" and isinstance(inner, dict):
+        return 3 + sum(
+            1 + len(k.encode("utf-8")) + _old_attribute_size(v) for k, v in inner.items()
+        )
+    if tag == "L" and isinstance(inner, list):
+        return 3 + sum(1 + _old_attribute_size(v) for v in inner)
+    return 1
+
+
+def _old_item_size(item: Mapping[str, Any]) -> int:
+    return sum(len(name.encode("utf-8")) + _old_attribute_size(v) for name, v in item.items())
 
 
 def _client(*, validation: bool) -> Any:
@@ -71,6 +95,8 @@ def section(min_time: float) -> Section:
     raw: dict[str, Any] = dict(encoded.item)
     blob = raw["tailored_cv"]["B"]
     placed = {k: raw[k] for k in ("application_id", "created_at", "expiration_timestamp")}
+    content = {k: raw[k] for k in CONTENT}
+    assert item_size(content) == _old_item_size(content)
 
     powertools = _quiet_powertools_logger()
     stdlib = logging.getLogger("careervp.dal.bench")
@@ -102,6 +128,8 @@ def section(min_time: float) -> Section:
          lambda: [_old_get(raw, n, t) for n, t in zip(_NAMES, _TAGS, strict=True)]),
         ("item size per attempt: key part only (was the whole item)",
          lambda: item_size(placed), lambda: item_size(raw)),
+        ("size of the content: ASCII and whole-number fast paths (was encode and parse each)",
+         lambda: item_size(content), lambda: _old_item_size(content)),
         ("put of the item: parameter validation off (was on)",
          lambda: lean.put_item(TableName="t", Item=encoded.item),
          lambda: validating.put_item(TableName="t", Item=encoded.item)),

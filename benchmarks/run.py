@@ -1,7 +1,9 @@
 """careervp-dal's benchmarks: every figure a ratio against a baseline measured in the same run.
 
-Sections: client CPU (the store beside raw boto3 and the naive read), the codec cuts before and
-after, capacity and cost on dynalite for both index layouts, scale, import cost, encryption.
+Sections: client CPU (the store beside raw boto3, the floor and the naive read), the peers
+(PynamoDB, the Table resource), the codec cuts before and after, the gzip compressors by
+dollars, capacity, summaries and cost on dynalite for each index layout, scale, import cost,
+encryption.
 Run ``uv run python -m benchmarks`` (``--quick`` for a smoke run, ``--only`` to pick sections).
 """
 
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from benchmarks import capacity, cpu, cuts, encryption, imports
+from benchmarks import capacity, compressors, cpu, cuts, encryption, imports, peers
 from support.engines import dynalite_server
 
 if TYPE_CHECKING:
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-SECTIONS = ("cpu", "cuts", "capacity", "imports", "encryption")
+SECTIONS = ("cpu", "peers", "cuts", "compressors", "capacity", "imports", "encryption")
 
 
 def _sections(args: argparse.Namespace) -> dict[str, Callable[[], list[Section]]]:
@@ -38,6 +40,8 @@ def _sections(args: argparse.Namespace) -> dict[str, Callable[[], list[Section]]
     return {
         "cpu": lambda: [cpu.client_cpu(min_time, sizes), cpu.breakdown(min_time)],
         "cuts": lambda: [cuts.section(min_time)],
+        "peers": lambda: [peers.section(min_time)],
+        "compressors": lambda: [compressors.section(min_time)],
         "capacity": on_dynalite,
         "imports": lambda: [imports.section(runs=6 if args.quick else 30)],
         "encryption": lambda: encryption.sections(min_time),

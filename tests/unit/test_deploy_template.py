@@ -73,7 +73,14 @@ def test_the_python_definition_is_the_contracts_table() -> None:
     ]
     assert index["Projection"] == {
         "ProjectionType": "INCLUDE",
-        "NonKeyAttributes": ["expiration_timestamp", "idempotency_key"],
+        "NonKeyAttributes": [
+            "expiration_timestamp",
+            "idempotency_key",
+            "job_id",
+            "cv_version",
+            "fvs_validation_passed",
+            "metadata",
+        ],
     }
     assert {a["AttributeName"]: a["AttributeType"] for a in definition["AttributeDefinitions"]} == {
         "application_id": "S",

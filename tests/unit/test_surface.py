@@ -29,6 +29,8 @@ PUBLIC = {
         "TailoredCV",
         "TailoredCVData",
         "TailoredCVPage",
+        "TailoredCVSummary",
+        "TailoredCVSummaryPage",
         "TailoringMetadata",
         "TokenUsage",
         "UserExport",

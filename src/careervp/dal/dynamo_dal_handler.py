@@ -29,7 +29,7 @@ from careervp.dal.client import DEFAULT_CALL_TIMEOUT, build_client
 from careervp.dal.codec import MIN_SECRET_BYTES, PageTokenSigner, compute_checksum
 from careervp.dal.errors import DalError
 from careervp.dal.schema import INDEX_NAME
-from careervp.dal.sender import Sender, run
+from careervp.dal.sender import Sender, run, wire_from_environment
 from careervp.dal.settings import (
     ACCEPT_PLAINTEXT_ENV,
     INDEX_NAME_ENV,
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         StoredTailoredCV,
         TailoredCVData,
         TailoredCVPage,
+        TailoredCVSummaryPage,
         UserExport,
     )
 
@@ -72,6 +73,7 @@ _ACTIONS = {
     "list_tailored_cvs_for_user": "listing a user's tailored CVs",
     "list_tailored_cvs_for_application": "listing an application's tailored CVs",
     "list_tailored_cvs_for_application_page": "listing a page of an application's tailored CVs",
+    "list_tailored_cv_summaries_for_user": "listing a user's tailored CV summaries",
     "delete_tailored_cv": "deleting a tailored CV",
     "export_tailored_cvs_for_user": "exporting a user's tailored CVs",
     "delete_all_tailored_cvs_for_user": "erasing a user's tailored CVs",
@@ -234,6 +236,7 @@ class DynamoDalHandler:
         index_name: str | None = None,
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
+        wire: bool | None = None,
     ) -> None:
         name = table_name if table_name is not None else os.environ.get(TABLE_NAME_ENV)
         if not name:
@@ -269,7 +272,13 @@ class DynamoDalHandler:
                     "no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, or pass a client"
                 ) from None
         self._client = client
-        self._sender = Sender(self._client, name, sleep=sleep)
+        # The codec writes and reads the wire itself (sender.py); TAILORED_CV_WIRE=0 turns it off.
+        self._sender = Sender(
+            self._client,
+            name,
+            sleep=sleep,
+            wire=wire_from_environment() if wire is None else wire,
+        )
         self._ctx = plans.StoreContext(
             table=name,
             index=index_name or os.environ.get(INDEX_NAME_ENV) or INDEX_NAME,
@@ -400,6 +409,20 @@ class DynamoDalHandler:
         """
         return self._run(
             "list_tailored_cvs_for_user", plans.list_user(self._ctx, user_id, limit, start_key)
+        )
+
+    def list_tailored_cv_summaries_for_user(
+        self, user_id: str, limit: int = 10, start_key: str | None = None
+    ) -> Result[TailoredCVSummaryPage]:
+        """One page of a user's live versions as summaries, newest first, from the user index
+        alone: no CV text and no item reads (on a migrated index). A summary is the index's
+        copy, not verified; ``get_tailored_cv`` is the verified read of one version.
+
+        Tokens work like ``list_tailored_cvs_for_user``'s, but only for this listing.
+        """
+        return self._run(
+            "list_tailored_cv_summaries_for_user",
+            plans.list_summaries(self._ctx, user_id, limit, start_key),
         )
 
     def list_tailored_cvs_for_application(

@@ -10,10 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from careervp.dal.codec import Item
+from typing import TypeAlias
 
 __all__ = [
     "APPLICATION_ID",
@@ -46,6 +43,8 @@ __all__ = [
     "VERSION_CONTENT",
     "VERSION_DELETED",
     "WRITE_ID",
+    "AttributeValue",
+    "Item",
     "artifact_id",
     "created_at_moment",
     "created_at_problem",
@@ -57,6 +56,14 @@ __all__ = [
     "split_artifact_id",
     "table_key",
 ]
+
+# An item as DynamoDB's low-level API spells it. Defined here, below the codec that builds items,
+# so that the keys below can be typed without the codec (which imports this module). botocore's
+# stubs type nested "M" and "L" values as Any; this alias keeps them checked.
+AttributeValue: TypeAlias = dict[
+    str, str | bool | bytes | list["AttributeValue"] | dict[str, "AttributeValue"]
+]
+Item: TypeAlias = dict[str, AttributeValue]
 
 INDEX_NAME = "user_id_created_at_gsi"
 TTL_SECONDS = 90 * 24 * 3600

@@ -2,16 +2,37 @@
 
 An async variant of the store would replace this module only: the plans, the codec and the
 requests stay as they are.
+
+The wire path (on unless ``wire=False`` or ``TAILORED_CV_WIRE=0``): botocore keeps endpoints,
+signing, retries, error parsing and checksums, but does not serialize or parse what the codec
+already knows. Three botocore events carry it (``docs/architecture.md``):
+
+* ``before-parameter-build`` (PutItem): msgspec writes the request body from the parameters,
+  and the item botocore would walk becomes an empty map;
+* ``before-call`` (PutItem): the request's body becomes msgspec's, before it is signed;
+* ``before-parse`` (GetItem, Query, BatchGetItem; botocore 1.35.16 and later): a successful
+  response is decoded by msgspec and botocore's parser is handed an empty document.
+
+The hooks act only inside the sender's own calls (a context variable says so), so a client
+shared with the host behaves as before. Each fails safe: ``codec._wire`` answers ``None`` for
+anything unusual and botocore does the work; without ``before-parse`` botocore parses as always;
+and a put whose body was not replaced (a botocore without ``before-call`` as it is today) is
+refused by DynamoDB for its empty item, stores nothing, and is sent again without the wire
+path, which stays off for the process (one WARNING says so).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import time
+from contextvars import ContextVar
 from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from careervp.dal.codec._wire import DECODED_OPERATIONS, decode_response, encode_request
 from careervp.dal.errors import DalError, ServiceError, service_error
 from careervp.dal.plans._calls import (
     BatchGet,
@@ -33,19 +54,119 @@ if TYPE_CHECKING:
 
     from careervp.dal.plans import Plan
 
-__all__ = ["Ran", "Sender", "consumed", "run"]
+__all__ = ["WIRE_ENV", "Ran", "Sender", "consumed", "install_wire", "run", "wire_from_environment"]
 
 T = TypeVar("T")
+
+logger = logging.getLogger("careervp.dal")
+
+WIRE_ENV = "TAILORED_CV_WIRE"
+
+
+def wire_from_environment() -> bool:
+    """Whether the wire path is on by the environment: anything but ``0``/``false``/``off``."""
+    return os.environ.get(WIRE_ENV, "1").strip().lower() not in ("0", "false", "off", "no")
+
+
+class _WireCall:
+    """One call made on the wire path: the body msgspec wrote, and whether botocore sent it."""
+
+    __slots__ = ("body", "swapped")
+
+    def __init__(self) -> None:
+        self.body: bytes | None = None
+        self.swapped = False
+
+
+_CURRENT: ContextVar[_WireCall | None] = ContextVar("careervp_dal_wire", default=None)
+# Set when a put went out without its body replaced: the events no longer work as they did.
+_broken = False
+
+
+def _write_body(params: dict[str, Any], **_: object) -> None:
+    """before-parameter-build.dynamodb.PutItem: the body, written once by msgspec."""
+    call = _CURRENT.get()
+    if call is None or _broken:
+        return
+    body = encode_request(params)
+    if body is None:
+        return
+    call.body = body
+    # What botocore serializes now is thrown away in before-call: an empty map costs nothing.
+    params["Item"] = {}
+
+
+def _replace_body(params: dict[str, Any], **_: object) -> None:
+    """before-call.dynamodb.PutItem: msgspec's body replaces botocore's, before signing."""
+    call = _CURRENT.get()
+    if call is None or call.body is None:
+        return
+    params["body"] = call.body
+    call.swapped = True
+
+
+def _read_body(
+    operation_model: Any,
+    response_dict: dict[str, Any],
+    customized_response_dict: dict[str, Any],
+    **_: object,
+) -> None:
+    """before-parse: a successful response decoded by msgspec; botocore parses what is left.
+
+    botocore merges ``customized_response_dict`` into what its parser returns, so the parser
+    is handed an empty document and adds only the response metadata.
+    """
+    if _CURRENT.get() is None or response_dict.get("status_code") != 200:
+        return
+    body = response_dict.get("body")
+    if type(body) is not bytes:
+        return
+    parsed = decode_response(operation_model.name, body)
+    if parsed is None:
+        return
+    customized_response_dict.update(parsed)
+    response_dict["body"] = b"{}"
+
+
+def install_wire(client: Any) -> None:
+    """Register the wire path's handlers on ``client`` (once, however often it is called)."""
+    events = client.meta.events
+    # Last among PutItem's own handlers, so the body holds what they made of the parameters.
+    # botocore runs handlers of broader names (before-parameter-build.dynamodb) after it: what
+    # those change no longer reaches the body. The store's clients have none; a shared client
+    # whose host relies on one should be given to the store with wire=False.
+    events.register_last(
+        "before-parameter-build.dynamodb.PutItem", _write_body, unique_id="careervp-dal-wire-put"
+    )
+    # First: a handler answering before-call itself ends the event, and the body must be ours
+    # before anyone looks at it.
+    events.register_first(
+        "before-call.dynamodb.PutItem", _replace_body, unique_id="careervp-dal-wire-body"
+    )
+    for operation in sorted(DECODED_OPERATIONS):
+        events.register(
+            f"before-parse.dynamodb.{operation}",
+            _read_body,
+            unique_id=f"careervp-dal-wire-{operation}",
+        )
 
 
 class Sender:
     """Makes calls on one client for one table; counts the capacity they consumed."""
 
     def __init__(
-        self, client: DynamoDBClient, table: str, *, sleep: Callable[[float], None] = time.sleep
+        self,
+        client: DynamoDBClient,
+        table: str,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        wire: bool = False,
     ) -> None:
         self._client = client
         self._sleep = sleep
+        self.wire = wire
+        if wire:
+            install_wire(client)
         self.endpoint = str(client.meta.endpoint_url)
         self._fault = partial(
             service_error, service="DynamoDB", resource=f"table {table}", endpoint=self.endpoint
@@ -64,13 +185,53 @@ class Sender:
                 f" {type(exc).__name__}"
             ) from exc
 
+    def _wired(self, method: Callable[..., Any], request: Any) -> Any:
+        """``method(**request)`` with the wire path's hooks acting on it."""
+        call = _WireCall()
+        token = _CURRENT.set(call)
+        try:
+            return method(**request)
+        finally:
+            _CURRENT.reset(token)
+
+    def _wired_put(self, request: Any) -> Any:
+        global _broken  # noqa: PLW0603 - one switch for the process, flipped at most once
+        call = _WireCall()
+        token = _CURRENT.set(call)
+        try:
+            response = self._client.put_item(**request)
+        except (ClientError, BotoCoreError):
+            if call.body is None or call.swapped:
+                raise
+            response = None
+        finally:
+            _CURRENT.reset(token)
+        if call.body is None or call.swapped:
+            return response
+        # The empty placeholder item went out: DynamoDB refuses an item without its key, so
+        # nothing was stored, and the put goes again the ordinary way.
+        _broken = True
+        logger.warning(
+            "botocore did not send the body of the wire path (its before-call event no longer"
+            " works as it did); the wire path is off for this process",
+            extra={"action": "wire"},
+        )
+        return self._client.put_item(**request)
+
+    def _send(self, method: Callable[..., Any], request: Any, *, decoded: bool) -> Any:
+        if decoded and self.wire and not _broken:
+            return self._wired(method, request)
+        return method(**request)
+
     def _dispatch(self, call: Call[Any]) -> Any:
         client = self._client
         if isinstance(call, Get):
-            return client.get_item(**call.request)
+            return self._send(client.get_item, call.request, decoded=True)
         if isinstance(call, Query):
-            return client.query(**call.request)
+            return self._send(client.query, call.request, decoded=True)
         if isinstance(call, Put):
+            if self.wire and not _broken:
+                return self._wired_put(call.request)
             return client.put_item(**call.request)
         if isinstance(call, Delete):
             return client.delete_item(**call.request)
@@ -79,7 +240,7 @@ class Sender:
         if isinstance(call, Scan):
             return client.scan(**call.request)
         if isinstance(call, BatchGet):
-            return client.batch_get_item(**call.request)
+            return self._send(client.batch_get_item, call.request, decoded=True)
         if isinstance(call, Sleep):
             self._sleep(call.seconds)
             return None

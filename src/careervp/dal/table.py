@@ -18,8 +18,12 @@ from careervp.dal.errors import error_code
 from careervp.dal.schema import (
     APPLICATION_ID,
     CREATED_AT,
+    CV_VERSION,
+    FVS_VALIDATION_PASSED,
     IDEMPOTENCY_KEY,
     INDEX_NAME,
+    JOB_ID,
+    METADATA,
     TTL_ATTRIBUTE,
     USER_ID,
 )
@@ -34,9 +38,11 @@ __all__ = [
     "HANDLER_ACTIONS",
     "INDEX_PROJECTION",
     "OPERATOR_ACTIONS",
+    "SUMMARY_PROJECTION",
     "TableReport",
     "create_table",
     "ensure_table",
+    "index_advisory",
     "index_problem",
     "table_definition",
 ]
@@ -61,11 +67,16 @@ OPERATOR_ACTIONS = (
     "dynamodb:Scan",
     "dynamodb:UpdateTimeToLive",
 )
-# The user index carries the keys and the TTL, enough to find and filter a user's versions; a
-# page reads its items from the table by key. docs/performance.md has the cost model.
+# The user index carries the keys and the TTL, enough to find and filter a user's versions (a
+# page of full versions reads its items from the table by key), the idempotency key for
+# erasures, and a summary's attributes: a history screen reads the index alone. ``metadata``
+# rather than top-level copies of llm_model and relevance_score: an index entry stays well under
+# one write unit (about 350 bytes) and stored items keep their format. docs/schema.md has the
+# cost model and the migration from older indexes.
+SUMMARY_PROJECTION = (JOB_ID, CV_VERSION, FVS_VALIDATION_PASSED, METADATA)
 INDEX_PROJECTION: ProjectionTypeDef = {
     "ProjectionType": "INCLUDE",
-    "NonKeyAttributes": [TTL_ATTRIBUTE, IDEMPOTENCY_KEY],
+    "NonKeyAttributes": [TTL_ATTRIBUTE, IDEMPOTENCY_KEY, *SUMMARY_PROJECTION],
 }
 
 
@@ -183,6 +194,24 @@ def index_problem(projection: Mapping[str, Any]) -> str | None:
     return f"projects {kind} without {', '.join(missing)}: the store needs both"
 
 
+def index_advisory(projection: Mapping[str, Any]) -> str | None:
+    """What an index the store can work on lacks for summaries from the index alone, or ``None``.
+
+    Such an index still serves summaries correctly: each page reads the missing attributes from
+    the table, at the cost of an item read per entry.
+    """
+    if projection.get("ProjectionType") == "ALL":
+        return None
+    included = projection.get("NonKeyAttributes", [])
+    missing = [name for name in SUMMARY_PROJECTION if name not in included]
+    if not missing:
+        return None
+    return (
+        f"projects no {', '.join(missing)}: summaries read their items too; migrate the index"
+        " (docs/schema.md)"
+    )
+
+
 def _structure(description: Mapping[str, Any], table_name: str, index_name: str) -> list[str]:
     """Differences that no update can fix: the table cannot serve the store with them."""
     wanted = table_definition(table_name, index_name=index_name)
@@ -208,6 +237,14 @@ def _structure(description: Mapping[str, Any], table_name: str, index_name: str)
     if problem is not None:
         problems.append(f"index {index_name} {problem}")
     return problems
+
+
+def _index_advisories(description: Mapping[str, Any], index_name: str) -> list[str]:
+    for index in description.get("GlobalSecondaryIndexes", []):
+        if index.get("IndexName") == index_name:
+            advice = index_advisory(index.get("Projection", {}))
+            return [] if advice is None else [f"index {index_name} {advice}"]
+    return []
 
 
 def _advisories(client: DynamoDBClient, description: Mapping[str, Any]) -> list[str]:
@@ -282,5 +319,6 @@ def ensure_table(
         return report
     report.problems.extend(_structure(description, table_name, index_name))
     _check_ttl(client, report)
+    report.advisories.extend(_index_advisories(description, index_name))
     report.advisories.extend(_advisories(client, description))
     return report

@@ -25,6 +25,8 @@ __all__ = [
     "TailoredCV",
     "TailoredCVData",
     "TailoredCVPage",
+    "TailoredCVSummary",
+    "TailoredCVSummaryPage",
     "TailoringMetadata",
     "TokenUsage",
     "UserExport",
@@ -109,6 +111,27 @@ class TailoredCVPage(TypedDict):
     last_evaluated_key: str | None
     count: int
     unreadable: list[str]
+
+
+class TailoredCVSummary(_Model, kw_only=True):
+    """One version as a history screen shows it: the user index's copy of its attributes,
+    read without the item (no CV text, not checked against the checksum; ``get`` verifies)."""
+
+    artifact_id: str
+    application_id: str
+    created_at: str
+    expires_at: int
+    job_id: str
+    cv_version: int
+    fvs_validation_passed: bool
+    llm_model: str | None = None
+    relevance_score: float | None = None
+
+
+class TailoredCVSummaryPage(TypedDict):
+    items: list[TailoredCVSummary]
+    last_evaluated_key: str | None
+    count: int
 
 
 class UserExport(TypedDict):

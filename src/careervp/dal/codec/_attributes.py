@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from careervp.dal.codec._numbers import check_number, number_text, parse_number
 from careervp.dal.errors import IntegrityError, InvalidInputError
+from careervp.dal.schema import AttributeValue, Item
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -43,11 +44,6 @@ __all__ = [
 PlainValue: TypeAlias = (
     str | bool | int | float | bytes | list["PlainValue"] | dict[str, "PlainValue"] | None
 )
-# botocore's stubs type nested "M" and "L" values as Any; this alias keeps them checked.
-AttributeValue: TypeAlias = dict[
-    str, str | bool | bytes | list["AttributeValue"] | dict[str, "AttributeValue"]
-]
-Item: TypeAlias = dict[str, AttributeValue]
 
 
 def marshal(value: PlainValue) -> AttributeValue:

@@ -8,6 +8,7 @@ the layers.
 from careervp.dal.plans._calls import Call, Note, Plan, Sleep
 from careervp.dal.plans._context import StoreContext
 from careervp.dal.plans._save import MAX_SAVE_ATTEMPTS, save
+from careervp.dal.plans._summaries import list_summaries
 from careervp.dal.plans._upgrade import encrypt_page
 from careervp.dal.plans._user import count_user, erase_user, export_user, list_user
 from careervp.dal.plans._versions import (
@@ -34,6 +35,7 @@ __all__ = [
     "get_version",
     "list_application",
     "list_application_page",
+    "list_summaries",
     "list_user",
     "save",
 ]

@@ -1,0 +1,200 @@
+"""A user's history for display: one query of the user index a page, no item reads.
+
+A summary is the index's copy of a version's attributes (``docs/security.md``): the keys, the
+TTL, ``job_id``, ``cv_version``, ``fvs_validation_passed`` and the ``metadata`` map that holds
+``llm_model`` and ``relevance_score``. ``careervp.dal.table`` projects exactly those; an index
+projecting ``ALL`` carries them too. On an index made before they were projected the page reads
+what its entries lack from the table by key (one batch) and logs, once per table and index,
+that the index should be migrated (``docs/schema.md``).
+
+A summary is not verified against the checksum (that needs the CV); it is only checked for
+shape. An entry whose attributes cannot make a summary is left out of the page and logged at
+ERROR naming its artifact, so one damaged version never blocks a history screen; the full
+listing names it in ``unreadable`` and ``delete_tailored_cv`` removes it. It still counts
+towards its page, exactly like an unreadable version in the full listing, so pages stay exact.
+
+Page tokens are bound to this listing, not only to the index and user: a summary token is
+refused by the full listing and the other way round, so neither can be replayed into the other.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from careervp.dal.codec import PageKey, item_label, read_key
+from careervp.dal.codec._attributes import unmarshal_map
+from careervp.dal.errors import IntegrityError
+from careervp.dal.plans import _requests as requests
+from careervp.dal.plans._batches import fetch, query_pages
+from careervp.dal.plans._user import _start_key
+from careervp.dal.schema import (
+    CV_VERSION,
+    FVS_VALIDATION_PASSED,
+    JOB_ID,
+    METADATA,
+    TTL_ATTRIBUTE,
+    artifact_id,
+)
+from careervp.dal.validation import check_id, check_limit
+from careervp.models.tailor import TailoredCVSummary, TailoredCVSummaryPage, TailoringMetadata
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from careervp.dal.plans._calls import Plan
+    from careervp.dal.plans._context import StoreContext
+
+    Raw = Mapping[str, object]
+
+__all__ = ["SUMMARY_ATTRIBUTES", "list_summaries"]
+
+logger = logging.getLogger("careervp.dal")
+
+# What a summary needs beyond the keys, which every index entry carries.
+SUMMARY_ATTRIBUTES = (TTL_ATTRIBUTE, JOB_ID, CV_VERSION, FVS_VALIDATION_PASSED, METADATA)
+# Appended to the index name in the MAC input of this listing's tokens: a separator no index
+# name can hold (index names are [a-zA-Z0-9_.-]).
+_LISTING = "\x1fsummaries"
+# Tables whose index was found lacking, so the advice is logged once, not on every page.
+_ADVISED: set[tuple[str, str]] = set()
+
+
+class _Copies(msgspec.Struct):
+    """The summary's attributes as plain values (``unmarshal_map``), checked for type."""
+
+    expiration_timestamp: int
+    job_id: str
+    cv_version: int
+    fvs_validation_passed: bool
+    metadata: TailoringMetadata
+
+
+def _lacking(entry: Raw) -> bool:
+    return any(name not in entry for name in SUMMARY_ATTRIBUTES)
+
+
+def _complete(ctx: StoreContext, page: Sequence[Raw]) -> Plan[list[Raw]]:
+    """``page`` with each entry that lacks a summary attribute replaced by its item.
+
+    Entries whose key cannot be read stay as they are (they fail as summaries); items removed
+    since the query are left out.
+    """
+    lacking: list[tuple[str, str]] = []
+    for entry in page:
+        if _lacking(entry):
+            try:
+                lacking.append(read_key(entry))
+            except IntegrityError:
+                continue
+    if not lacking:
+        return list(page)
+    fetched = yield from fetch(ctx, lacking, consistent=False)
+    complete: list[Raw] = []
+    narrow = False
+    for entry in page:
+        if not _lacking(entry):
+            complete.append(entry)
+            continue
+        try:
+            key = read_key(entry)
+        except IntegrityError:
+            complete.append(entry)
+            continue
+        item = fetched.get(key)
+        if item is None:
+            continue
+        # The item holds what its entry does not: the index does not project it.
+        narrow = narrow or any(name in item and name not in entry for name in SUMMARY_ATTRIBUTES)
+        complete.append(item)
+    if narrow and (ctx.table, ctx.index) not in _ADVISED:
+        _ADVISED.add((ctx.table, ctx.index))
+        logger.warning(
+            "index %s of table %s does not project the summary attributes: each page of"
+            " summaries reads its items too; migrate the index (docs/schema.md)",
+            ctx.index,
+            ctx.table,
+            extra={"table": ctx.table, "index": ctx.index},
+        )
+    return complete
+
+
+def _summary(raw: Raw, user_id: str) -> TailoredCVSummary:
+    application_id, created_at = read_key(raw)
+    try:
+        copies = msgspec.convert(
+            unmarshal_map({name: raw.get(name) for name in SUMMARY_ATTRIBUTES}),
+            _Copies,
+            strict=True,
+        )
+    except (IntegrityError, msgspec.ValidationError) as exc:
+        raise IntegrityError(str(exc)) from None
+    metadata = copies.metadata
+    if metadata.user_id != user_id:
+        raise IntegrityError("it is listed under another user")
+    return TailoredCVSummary(
+        artifact_id=artifact_id(application_id, created_at),
+        application_id=application_id,
+        created_at=created_at,
+        expires_at=copies.expiration_timestamp,
+        job_id=copies.job_id,
+        cv_version=copies.cv_version,
+        fvs_validation_passed=copies.fvs_validation_passed,
+        llm_model=metadata.llm_model,
+        relevance_score=metadata.relevance_score,
+    )
+
+
+def _readable(raw: Raw, user_id: str, now: int) -> TailoredCVSummary | None:
+    """The summary of a live entry; ``None`` when expired or unreadable (logged)."""
+    try:
+        summary = _summary(raw, user_id)
+    except IntegrityError as exc:
+        problem = str(exc)
+    except (RecursionError, UnicodeError) as exc:
+        problem = type(exc).__name__
+    else:
+        # The query's filter used the same second; an item read by key may have moved since.
+        return summary if summary.expires_at > now else None
+    # Logged without a traceback: the fault is in stored data, not in the store.
+    label = item_label(raw)
+    logger.error(
+        "the summary of tailored CV %s is unreadable and left out of the page: %s",
+        label,
+        problem,
+        extra={"artifact_id": label, "error": problem},
+    )
+    return None
+
+
+def list_summaries(
+    ctx: StoreContext, user_id: str, limit: int, token: str | None
+) -> Plan[TailoredCVSummaryPage]:
+    check_id("user_id", user_id)
+    check_limit(limit)
+    now = ctx.now_seconds()
+    listing = replace(ctx, index=ctx.index + _LISTING)
+    start = _start_key(listing, user_id, token, now) if token is not None else None
+    entries = yield from query_pages(
+        lambda start, batch: requests.query_user(
+            ctx.table, ctx.index, user_id, now=now, start=start, limit=batch
+        ),
+        start=start,
+        wanted=limit + 1,  # one entry past the page says whether another page exists
+    )
+    page = entries[:limit]
+    whole = yield from _complete(ctx, page)
+    items = [s for s in (_readable(raw, user_id, now) for raw in whole) if s is not None]
+    next_token = None
+    if len(entries) > limit:
+        application_id, created_at = read_key(page[-1])
+        next_token = listing.signer.issue(
+            PageKey(application_id=application_id, created_at=created_at),
+            index=listing.index,
+            user_id=user_id,
+            now=now,
+        )
+    return TailoredCVSummaryPage(items=items, last_evaluated_key=next_token, count=len(items))
