@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from careervp.dal.codec import PageKey, item_label, read_key
+from careervp.dal.codec import is_tombstone, item_label, printable, read_key
 from careervp.dal.codec._attributes import unmarshal_map
 from careervp.dal.errors import IntegrityError
 from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._batches import fetch, query_pages
+from careervp.dal.plans._pages import issue_token
 from careervp.dal.plans._user import _start_key
 from careervp.dal.schema import (
     CV_VERSION,
@@ -59,6 +60,8 @@ SUMMARY_ATTRIBUTES = (TTL_ATTRIBUTE, JOB_ID, CV_VERSION, FVS_VALIDATION_PASSED, 
 # Appended to the index name in the MAC input of this listing's tokens: a separator no index
 # name can hold (index names are [a-zA-Z0-9_.-]).
 _LISTING = "\x1fsummaries"
+# How much of a decoder's message about stored data a log record keeps.
+_DETAIL_CHARS = 300
 # Tables whose index was found lacking, so the advice is logged once, not on every page.
 _ADVISED: set[tuple[str, str]] = set()
 
@@ -105,8 +108,8 @@ def _complete(ctx: StoreContext, page: Sequence[Raw]) -> Plan[list[Raw]]:
             complete.append(entry)
             continue
         item = fetched.get(key)
-        if item is None:
-            continue
+        if item is None or is_tombstone(item):
+            continue  # removed since the query (the index lags its table)
         # The item holds what its entry does not: the index does not project it.
         narrow = narrow or any(name in item and name not in entry for name in SUMMARY_ATTRIBUTES)
         complete.append(item)
@@ -159,7 +162,9 @@ def _readable(raw: Raw, user_id: str, now: int) -> TailoredCVSummary | None:
     else:
         # The query's filter used the same second; an item read by key may have moved since.
         return summary if summary.expires_at > now else None
-    # Logged without a traceback: the fault is in stored data, not in the store.
+    # Logged without a traceback: the fault is in stored data, not in the store; a decoder's
+    # message can quote stored text, so it is escaped and bounded.
+    problem = printable(problem, _DETAIL_CHARS)
     label = item_label(raw)
     logger.error(
         "the summary of tailored CV %s is unreadable and left out of the page: %s",
@@ -190,11 +195,6 @@ def list_summaries(
     items = [s for s in (_readable(raw, user_id, now) for raw in whole) if s is not None]
     next_token = None
     if len(entries) > limit:
-        application_id, created_at = read_key(page[-1])
-        next_token = listing.signer.issue(
-            PageKey(application_id=application_id, created_at=created_at),
-            index=listing.index,
-            user_id=user_id,
-            now=now,
-        )
+        # Even a key the store could not have written: the next page starts after it.
+        next_token = issue_token(listing, page[-1], listing=listing.index, owner=user_id, now=now)
     return TailoredCVSummaryPage(items=items, last_evaluated_key=next_token, count=len(items))
