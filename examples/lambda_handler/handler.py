@@ -9,7 +9,10 @@ API Gateway (HTTP API, payload 2.0) routes, dispatched on ``routeKey``:
 * ``GET /tailored-cvs/{artifact_id}`` and ``DELETE /tailored-cvs/{artifact_id}``: one version,
   by the id the save returned (``#`` travels as ``%23`` in the URL);
 * ``GET /users/{user_id}/tailored-cvs?limit=10&next=TOKEN``: a page of the user's versions,
-  newest first, with the token for the next page (``null`` on the last);
+  newest first, with the token for the next page (``null`` on the last) and the ids of versions
+  that failed their integrity check (``unreadable``: named, never shown, never a 500);
+* ``GET /users/{user_id}/history?limit=10&next=TOKEN``: the same history as summaries (dates,
+  job, model, score; no CV text), from the index alone: what a history screen needs;
 * ``GET /users/{user_id}/export``: everything held for the user (a data-subject access request).
 
 Configuration comes from the environment: ``TAILORED_CV_TABLE_NAME``,
@@ -130,22 +133,34 @@ def delete_version(event: Event) -> Response:
     return _response(204, None) if deleted.success else _failed(deleted)
 
 
-def user_page(event: Event) -> Response:
+def _paging(event: Event) -> tuple[str, int, str | None]:
     query = event.get("queryStringParameters") or {}
     try:
         limit = int(query.get("limit", "10"))
     except ValueError:
         limit = 0  # the store answers VALIDATION_ERROR with the allowed range
-    page = store().list_tailored_cvs_for_user(_path(event, "user_id"), limit, query.get("next"))
+    return _path(event, "user_id"), limit, query.get("next")
+
+
+def user_page(event: Event) -> Response:
+    page = store().list_tailored_cvs_for_user(*_paging(event))
     if not page.success:
         return _failed(page)
     return _response(
         200,
         {
             "items": page.data["items"],
+            "unreadable": page.data["unreadable"],
             "next": page.data["last_evaluated_key"],  # None: the last page
         },
     )
+
+
+def history(event: Event) -> Response:
+    page = store().list_tailored_cv_summaries_for_user(*_paging(event))
+    if not page.success:
+        return _failed(page)
+    return _response(200, {"items": page.data["items"], "next": page.data["last_evaluated_key"]})
 
 
 def export(event: Event) -> Response:
@@ -159,6 +174,7 @@ ROUTES: dict[str, Callable[[Event], Response]] = {
     "GET /tailored-cvs/{artifact_id}": get_version,
     "DELETE /tailored-cvs/{artifact_id}": delete_version,
     "GET /users/{user_id}/tailored-cvs": user_page,
+    "GET /users/{user_id}/history": history,
     "GET /users/{user_id}/export": export,
 }
 

@@ -137,6 +137,35 @@ def test_a_users_pages_walk_every_version_newest_first() -> None:
     assert seen == saved[::-1]
 
 
+def test_the_history_screen_pages_summaries_without_cv_text() -> None:
+    saved = [
+        _body(_post({"request_id": f"req-h{n}", "tailored": _tailored("user-h", f"text {n}")}))[
+            "artifact_id"
+        ]
+        for n in range(3)
+    ]
+    seen: list[str] = []
+    token: str | None = None
+    while True:
+        query = {"limit": "2", **({"next": token} if token else {})}
+        page = app.handler(
+            {
+                "routeKey": "GET /users/{user_id}/history",
+                "pathParameters": {"user_id": "user-h"},
+                "queryStringParameters": query,
+            },
+            None,
+        )
+        assert page["statusCode"] == 200
+        assert "text " not in page["body"]  # summaries hold no CV text
+        seen += [item["artifact_id"] for item in _body(page)["items"]]
+        assert all(item["job_id"] == "job-9" for item in _body(page)["items"])
+        token = _body(page)["next"]
+        if token is None:
+            break
+    assert seen == saved[::-1]
+
+
 def test_a_bad_limit_is_a_400_naming_the_range() -> None:
     page = app.handler(
         {
