@@ -304,7 +304,8 @@ def ensure_table(
     index_name: str = INDEX_NAME,
     wait_timeout: float = 60.0,
 ) -> TableReport:
-    """Create the table, or check an existing one and repair its TTL. Raises botocore errors."""
+    """Create the table, or check an existing one and repair its TTL. A table whose keys or
+    index are not the store's is reported and left exactly as it is. Raises botocore errors."""
     report = TableReport(table=table_name)
     try:
         description = client.describe_table(TableName=table_name)["Table"]
@@ -318,6 +319,9 @@ def ensure_table(
         report.created = True
         return report
     report.problems.extend(_structure(description, table_name, index_name))
+    if report.problems:
+        # Not the store's table (a typo can name another team's): change nothing on it.
+        return report
     _check_ttl(client, report)
     report.advisories.extend(_index_advisories(description, index_name))
     report.advisories.extend(_advisories(client, description))

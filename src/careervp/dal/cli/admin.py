@@ -8,18 +8,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from careervp.dal.cli.progress import Progress
 from careervp.dal.cli.render import EXIT_CODES, emit, fail, plural
-from careervp.dal.errors import IntegrityError, error_code
+from careervp.dal.errors import IntegrityError
 from careervp.dal.schema import INDEX_NAME
 from careervp.dal.settings import INDEX_NAME_ENV
 
 # One definition of "the store's table", kept in table.py; the CLI consults it before
 # ensure_table so a refused table is left exactly as it was.
-from careervp.dal.table import TableReport, ensure_table
-from careervp.dal.table import _structure as table_structure_problems
+from careervp.dal.table import ensure_table
 from careervp.models.result import ResultCode
 
 if TYPE_CHECKING:
@@ -61,27 +58,9 @@ class SizingCipher:
         raise IntegrityError("a dry run reads no encrypted version")
 
 
-def _refused(client: DynamoDBClient, name: str, index: str) -> TableReport | None:
-    """The report for an existing table that is not the store's, before anything is changed.
-
-    ``ensure_table`` repairs TTL as it goes; pointed (by a typo) at another team's table it
-    would enable TTL there and only then report the key schema. The structure is read first.
-    """
-    try:
-        description = client.describe_table(TableName=name)["Table"]
-    except ClientError as exc:
-        if error_code(exc) == "ResourceNotFoundException":
-            return None  # ensure_table creates it
-        raise
-    problems = table_structure_problems(description, name, index)
-    return TableReport(table=name, problems=problems) if problems else None
-
-
 def create_table(args: argparse.Namespace, client: DynamoDBClient, name: str) -> int:
     index = os.environ.get(INDEX_NAME_ENV) or INDEX_NAME
-    report = _refused(client, name, index) or ensure_table(
-        client, name, index_name=index, wait_timeout=args.wait_timeout
-    )
+    report = ensure_table(client, name, index_name=index, wait_timeout=args.wait_timeout)
     for note in report.advisories:
         sys.stderr.write(f"note: {note}\n")
     for problem in report.problems:
