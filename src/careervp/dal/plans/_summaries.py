@@ -20,7 +20,6 @@ refused by the full listing and the other way round, so neither can be replayed 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -28,10 +27,8 @@ import msgspec
 from careervp.dal.codec import is_tombstone, item_label, printable, read_key
 from careervp.dal.codec._attributes import unmarshal_map
 from careervp.dal.errors import IntegrityError
-from careervp.dal.plans import _requests as requests
-from careervp.dal.plans._batches import fetch, query_pages
-from careervp.dal.plans._pages import issue_token
-from careervp.dal.plans._user import _start_key
+from careervp.dal.plans._batches import fetch
+from careervp.dal.plans._user import index_page
 from careervp.dal.schema import (
     CV_VERSION,
     FVS_VALIDATION_PASSED,
@@ -181,20 +178,9 @@ def list_summaries(
     check_id("user_id", user_id)
     check_limit(limit)
     now = ctx.now_seconds()
-    listing = replace(ctx, index=ctx.index + _LISTING)
-    start = _start_key(listing, user_id, token, now) if token is not None else None
-    entries = yield from query_pages(
-        lambda start, batch: requests.query_user(
-            ctx.table, ctx.index, user_id, now=now, start=start, limit=batch
-        ),
-        start=start,
-        wanted=limit + 1,  # one entry past the page says whether another page exists
+    page, next_token = yield from index_page(
+        ctx, user_id, limit, token, listing=ctx.index + _LISTING, now=now
     )
-    page = entries[:limit]
     whole = yield from _complete(ctx, page)
     items = [s for s in (_readable(raw, user_id, now) for raw in whole) if s is not None]
-    next_token = None
-    if len(entries) > limit:
-        # Even a key the store could not have written: the next page starts after it.
-        next_token = issue_token(listing, page[-1], listing=listing.index, owner=user_id, now=now)
     return TailoredCVSummaryPage(items=items, last_evaluated_key=next_token, count=len(items))

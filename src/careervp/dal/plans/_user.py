@@ -38,9 +38,27 @@ __all__ = ["count_user", "erase_user", "export_user", "list_user"]
 _PROGRESS_EVERY = 25
 
 
-def _start_key(ctx: StoreContext, user_id: str, token: str, now: int) -> StartKey:
-    key = verified_key(ctx, token, listing=ctx.index, owner=user_id, now=now)
-    return index_key(user_id, key.application_id, key.created_at)
+def index_page(
+    ctx: StoreContext, user_id: str, limit: int, token: str | None, *, listing: str, now: int
+) -> Plan[tuple[list[Raw], str | None]]:
+    """A page of the user index's live entries, newest first, and the token for the next page
+    (bound to ``listing``), ``None`` when there is none."""
+    start: StartKey | None = None
+    if token is not None:
+        key = verified_key(ctx, token, listing=listing, owner=user_id, now=now)
+        start = index_key(user_id, key.application_id, key.created_at)
+    entries = yield from query_pages(
+        lambda start, batch: requests.query_user(
+            ctx.table, ctx.index, user_id, now=now, start=start, limit=batch
+        ),
+        start=start,
+        wanted=limit + 1,  # one entry past the page says whether another page exists
+    )
+    page = entries[:limit]
+    if len(entries) <= limit:
+        return page, None
+    # Even a key the store could not have written: the next page starts after it.
+    return page, issue_token(ctx, page[-1], listing=listing, owner=user_id, now=now)
 
 
 def _key_or_none(raw: Raw) -> tuple[str, str] | None:
@@ -87,22 +105,11 @@ def list_user(
     check_id("user_id", user_id)
     check_limit(limit)
     now = ctx.now_seconds()
-    start = _start_key(ctx, user_id, token, now) if token is not None else None
-    entries = yield from query_pages(
-        lambda start, batch: requests.query_user(
-            ctx.table, ctx.index, user_id, now=now, start=start, limit=batch
-        ),
-        start=start,
-        wanted=limit + 1,  # one entry past the page says whether another page exists
-    )
-    page = entries[:limit]
+    page, next_token = yield from index_page(ctx, user_id, limit, token, listing=ctx.index, now=now)
     # The index is eventually consistent anyway; reading the items the same way halves the
     # read units of a page.
     whole = yield from _with_content(ctx, page, consistent=False)
     sorted_out = yield from sort_out(ctx, whole, now=now, check=_owner_check(user_id))
-    next_token = None
-    if len(entries) > limit:
-        next_token = issue_token(ctx, page[-1], listing=ctx.index, owner=user_id, now=now)
     return TailoredCVPage(
         items=sorted_out.items,
         last_evaluated_key=next_token,
