@@ -29,6 +29,7 @@ from careervp.dal.schema import (
     APPLICATION_ID,
     CREATED_AT,
     DELETE_ID,
+    IDEMPOTENCY_KEY,
     TOMBSTONE,
     TTL_ATTRIBUTE,
     WRITE_ID,
@@ -60,7 +61,15 @@ _ENDPOINT_DESELECTED = pytest.StashKey[int]()
 TOKEN_SECRET = b"test-secret-0123456789abcdef"
 START = datetime(2026, 11, 26, 10, 30, tzinfo=timezone.utc)
 # Everything a tombstone may hold: a key, the marker, the removing call's id and a TTL.
-TOMBSTONE_ATTRIBUTES = {APPLICATION_ID, CREATED_AT, WRITE_ID, TOMBSTONE, DELETE_ID, TTL_ATTRIBUTE}
+TOMBSTONE_ATTRIBUTES = {
+    APPLICATION_ID,
+    CREATED_AT,
+    WRITE_ID,
+    TOMBSTONE,
+    DELETE_ID,
+    TTL_ATTRIBUTE,
+    IDEMPOTENCY_KEY,  # the caller's request id, kept so a retried removal scrubs the record
+}
 PROJECTIONS: dict[str, ProjectionTypeDef] = {
     "include": INDEX_PROJECTION,
     "all": {"ProjectionType": "ALL"},

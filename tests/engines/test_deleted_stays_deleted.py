@@ -337,3 +337,31 @@ def test_a_failed_record_scrub_still_removes_and_is_logged(
     again = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-9")
     assert again.data == saved.data
     _nothing_listed(http_store)
+
+
+def test_a_removal_retried_after_a_lost_response_still_tidies(
+    http_store: Store, proxy: LossyProxy
+) -> None:
+    """The removal's response is lost and botocore retries it: the retry recognises its own
+    tombstone and still scrubs the record and strips what a raw writer added."""
+    handler = http_store.handler()
+    saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-10")
+    assert saved.success
+    tamper(
+        http_store.client,
+        http_store.table_name,
+        saved.data,
+        lambda raw: raw.update(email={"S": "alice@example.com"}),
+    )
+    through = http_store.handler(
+        client=build_client(endpoint_url=proxy.endpoint, region_name="us-east-1", max_attempts=3)
+    )
+    proxy.drop_responses("UpdateItem")
+    assert through.delete_tailored_cv(*key_of(saved.data)).success
+    assert proxy.dropped == ["UpdateItem"]
+    http_store.tombstones()  # no "email" left
+    (record,) = [i for i in http_store.scan() if "artifact_id" in i]
+    assert "fingerprint" not in record
+    other = handler.save_tailored_cv("app-gone", _data(7), idempotency_key="req-10")
+    assert other.data == saved.data  # any content: stores nothing, no CONFLICT
+    _nothing_listed(http_store)

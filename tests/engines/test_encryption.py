@@ -547,6 +547,38 @@ def test_a_wrapped_key_of_impossible_length_is_the_versions_fault(http_store: St
     assert calls.names.count("Decrypt") == 1
 
 
+def test_a_data_key_of_the_wrong_size_is_the_versions_fault(http_store: Store) -> None:
+    """A writer with kms:GenerateDataKey can seal a 7-byte key under the store's key and
+    context: KMS opens it, AES refuses it. That version fails its check; the page goes on."""
+    from careervp.dal.encryption import ENCRYPTION_CONTEXT  # noqa: PLC0415
+
+    cipher = http_store.cipher()
+    handler = http_store.handler(cipher=cipher)
+    good = handler.save_tailored_cv("app-size", _data(80))
+    http_store.clock.advance(timedelta(seconds=1))
+    bad = handler.save_tailored_cv("app-size", _data(81))
+    assert good.success
+    assert bad.success
+    small = cipher._kms.generate_data_key(
+        KeyId=cipher.key_id, NumberOfBytes=7, EncryptionContext=ENCRYPTION_CONTEXT
+    )["CiphertextBlob"]
+
+    def swap_key(raw: dict[str, Any]) -> None:
+        blob = raw["tailored_cv"]["B"]
+        length = int.from_bytes(blob[1:3], "big")
+        header = bytes([blob[0]]) + len(small).to_bytes(2, "big")
+        raw["tailored_cv"]["B"] = header + small + blob[3 + length :]
+
+    tamper(http_store.client, http_store.table_name, bad.data, swap_key)
+    reader = http_store.handler(cipher=KmsCipher(cipher._kms, cipher.key_id))
+    got = reader.get_tailored_cv(*key_of(bad.data))
+    assert got.code is ResultCode.INTEGRITY_ERROR, got
+    page = reader.list_tailored_cvs_for_user("u-enc")
+    assert page.success, page
+    assert page.data["unreadable"] == [bad.data]
+    assert reader.export_tailored_cvs_for_user("u-enc").success
+
+
 DECRYPT_FAULTS = {
     # One blob's faults, as KMS documents them for Decrypt.
     "invalid ciphertext": ("InvalidCiphertextException", 400, ResultCode.SUCCESS),

@@ -59,3 +59,30 @@ def test_removed_versions_leave_no_summary(store: Store) -> None:
         "last_evaluated_key": None,
         "count": 0,
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        ("text that is not valid Unicode", {"llm_model": {"S": "m\udfffx"}}),
+        ("a number a float cannot hold", {"relevance_score": {"N": "12345678901234567890123"}}),
+    ],
+)
+def test_a_summary_the_store_could_not_have_written_is_left_out(
+    store: Store, name: str, edit: dict[str, object]
+) -> None:
+    handler = store.handler()
+    kept = handler.save_tailored_cv("app-e", make_data(random.Random(40), user_id="u-e"))
+    store.clock.advance(timedelta(seconds=1))
+    damaged = handler.save_tailored_cv("app-e", make_data(random.Random(41), user_id="u-e"))
+    assert kept.success
+    assert damaged.success
+    raw = raw_item(store.client, store.table_name, damaged.data)
+    raw["metadata"]["M"].update(edit)
+    try:
+        store.client.put_item(TableName=store.table_name, Item=raw)
+    except (ClientError, UnicodeEncodeError) as exc:
+        pytest.skip(f"{store.engine.name} cannot store {name} ({type(exc).__name__})")
+    page = handler.list_tailored_cv_summaries_for_user("u-e")
+    assert page.success, page
+    assert [s.artifact_id for s in page.data["items"]] == [kept.data]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +14,8 @@ from careervp.models.result import ResultCode
 from support.factories import make_data
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tests.conftest import Store
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -147,3 +149,42 @@ def test_application_page_tokens_are_bound_to_their_application_and_listing(
         ),
     ):
         assert refused.code is ResultCode.VALIDATION_ERROR, refused
+
+
+def test_the_longest_valid_ids_page_on_every_listing(store: Store) -> None:
+    """An application id of 256 emoji (1,024 UTF-8 bytes, valid) ends a page: its token
+    verifies and continues every listing."""
+    handler = store.handler()
+    long_id = "\U0001f600" * 256
+    rng = random.Random(5)
+    for _ in range(2):
+        store.clock.advance(timedelta(seconds=1))
+        assert handler.save_tailored_cv(long_id, make_data(rng, user_id="u-long")).success
+    listings: list[Callable[[str | None], Any]] = [
+        lambda t: handler.list_tailored_cvs_for_user("u-long", limit=1, start_key=t),
+        lambda t: handler.list_tailored_cv_summaries_for_user("u-long", limit=1, start_key=t),
+        lambda t: handler.list_tailored_cvs_for_application_page(long_id, limit=1, start_key=t),
+    ]
+    for listing in listings:
+        first = listing(None)
+        assert first.success, first
+        second = listing(first.data["last_evaluated_key"])
+        assert second.success, second
+        assert second.data["count"] == 1
+        assert second.data["last_evaluated_key"] is None
+
+
+@pytest.mark.parametrize(("ahead", "accepted"), [(10, True), (14, True), (20, False)])
+def test_a_token_from_an_instance_whose_clock_runs_ahead(
+    store: Store, token: str, ahead: int, accepted: bool
+) -> None:
+    """Clocks may be 15 minutes apart: a token issued by a fast instance still continues."""
+    issuer = store.handler()
+    store.clock.advance(timedelta(minutes=ahead))
+    fast = issuer.list_tailored_cvs_for_user("u-1", limit=1)
+    assert fast.success
+    store.clock.advance(timedelta(minutes=-ahead))
+    result = store.handler().list_tailored_cvs_for_user(
+        "u-1", limit=1, start_key=fast.data["last_evaluated_key"]
+    )
+    assert result.success is accepted, result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -12,7 +13,13 @@ import pytest
 
 from careervp.dal import plans
 from careervp.dal.codec import MAX_ITEM_BYTES, PageTokenSigner
-from careervp.dal.errors import ConditionFailedError, ConflictError, ItemTooLargeError, ServiceError
+from careervp.dal.errors import (
+    ConditionFailedError,
+    ConflictError,
+    ItemTooLargeError,
+    ServiceError,
+    ThrottledError,
+)
 from careervp.dal.plans._calls import BatchGet, Call, Get, Note, Put, Query, Sleep, Update
 from careervp.dal.schema import epoch_second, format_created_at
 from support.factories import encode, make_data
@@ -246,3 +253,17 @@ def test_unprocessed_reads_back_off_and_are_asked_again() -> None:
     )
     assert list(found) == [("app-0", "2026-11-26T10:29:00.000000Z")]
     assert [type(c) for c in script.calls] == [BatchGet, Sleep, BatchGet]
+
+
+def test_a_table_named_by_its_arn_is_named_without_the_account() -> None:
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/cvs"
+    ctx = dataclasses.replace(_context(MOMENT), table=arn)
+    key = {"application_id": {"S": "app-0"}, "created_at": {"S": "2026-11-26T10:29:00.000000Z"}}
+    left = returns({"Responses": {}, "UnprocessedKeys": {arn: {"Keys": [key]}}})
+    script = Script([left, ok] * 8)
+    with pytest.raises(ThrottledError) as raised:
+        script.run(
+            plans._batches.fetch(ctx, [("app-0", "2026-11-26T10:29:00.000000Z")], consistent=False)
+        )
+    assert "table/cvs" in str(raised.value)
+    assert "123456789012" not in str(raised.value)

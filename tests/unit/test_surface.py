@@ -65,6 +65,7 @@ PUBLIC = {
         "ThrottledError",
         "error_code",
         "service_error",
+        "without_arns",
     },
 }
 

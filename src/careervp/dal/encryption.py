@@ -53,6 +53,7 @@ _NOT_OURS = frozenset({"InvalidCiphertextException", "IncorrectKeyException"})
 # also what moto says for a blob it cannot open; a ciphertext KMS cannot parse) or the call's
 # own (the role's policy, a revoked grant): a probe with a data key known to be ours tells which.
 _AMBIGUOUS = frozenset({"AccessDeniedException", "ValidationException"})
+_DATA_KEY_BYTES = 32  # AES-256
 # KMS takes a CiphertextBlob of 1 to 6,144 bytes; outside that, the blob is damaged.
 _MAX_WRAPPED_KEY = 6144
 
@@ -186,7 +187,12 @@ class KmsCipher:
             raise self._fault(exc, action="decrypting a data key") from exc
         except BotoCoreError as exc:
             raise self._fault(exc, action="decrypting a data key") from exc
-        key = _DataKey(sealer=AESGCM(response["Plaintext"]), encrypted=encrypted, born=now)
+        plaintext = response["Plaintext"]
+        if len(plaintext) != _DATA_KEY_BYTES:
+            # KMS opened it, so it is under our key and context: a data key of another size,
+            # made by someone with kms:GenerateDataKey, not one this store ever sealed with.
+            raise IntegrityError(f"its data key is {len(plaintext)} bytes, not an AES-256 key")
+        key = _DataKey(sealer=AESGCM(plaintext), encrypted=encrypted, born=now)
         with self._lock:
             self._remember(key)
         return key

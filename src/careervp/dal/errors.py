@@ -56,6 +56,7 @@ __all__ = [
     "ThrottledError",
     "error_code",
     "service_error",
+    "without_arns",
 ]
 
 
@@ -173,7 +174,7 @@ def _for_log(text: object, limit: int = LOG_TEXT_LIMIT) -> str:
     return escaped if len(escaped) <= limit else escaped[: limit - 1] + "\u2026"
 
 
-def _without_arns(text: str) -> str:
+def without_arns(text: str) -> str:
     """``text`` with every ARN reduced to its resource part: no account id reaches a client."""
     return _ARN.sub(lambda found: found.group(1), text)
 
@@ -287,7 +288,7 @@ def service_error(
     (an ARN reduced to its resource part), the endpoint and the error's class in our words.
     The engine's own message goes to the failure's log record (``engine_message``), escaped.
     """
-    resource = _without_arns(resource)
+    resource = without_arns(resource)
     if isinstance(exc, ClientError):
         return _client_error(exc, action, service, resource, endpoint)
     return _botocore_error(exc, action, service, resource, endpoint)

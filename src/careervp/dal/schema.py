@@ -109,7 +109,9 @@ VERSION_DELETED = "version_deleted"
 # has the marker and no user id: a raw edit adding the marker to a version does not hide it.
 TOMBSTONE = "tombstone"
 DELETE_ID = "delete_id"
-# Everything of a version a removal takes away; other attributes (a raw writer's) go too.
+# Everything of a version a removal takes away; other attributes (a raw writer's) go too. The
+# idempotency key stays (the caller's request id, not personal): a removal retried after a lost
+# response still knows which record to scrub.
 VERSION_CONTENT = (
     USER_ID,
     JOB_ID,
@@ -120,7 +122,6 @@ VERSION_CONTENT = (
     FVS_VALIDATION_PASSED,
     CHECKSUM,
     FORMAT_VERSION,
-    IDEMPOTENCY_KEY,
 )
 
 # Idempotency records live in partitions no version can have: ids never hold control

@@ -42,6 +42,7 @@ __all__ = [
     "EncodedItem",
     "PreparedVersion",
     "assemble",
+    "check_exact_floats",
     "decode_item",
     "has_content",
     "item_label",
@@ -240,13 +241,19 @@ def _struct_from_map(raw: Mapping[str, object], name: str, shape: type[S]) -> S:
             f"attribute {name!r} does not decode as {shape.__name__}",
             log_fields={"detail": printable(str(exc), _DETAIL_CHARS)},
         ) from None
-    for field, stored in value.items():
-        # An integer read into a float field (engines spell large floats as integers) must be
-        # that float exactly: more digits than a float holds are refused, never rounded.
-        number = getattr(decoded, field, None) if "N" in stored else None
-        if type(number) is float and not same_number(stored["N"], number):
-            raise IntegrityError(f"attribute {name!r} holds a number a float cannot hold exactly")
+    check_exact_floats(name, value, decoded)
     return decoded
+
+
+def check_exact_floats(name: str, stored: Mapping[str, object], decoded: msgspec.Struct) -> None:
+    """``IntegrityError`` unless each float field of ``decoded`` is exactly the number stored
+    for it in the map ``stored`` (an engine spells large floats as integers; more digits than
+    a float holds are refused, never rounded)."""
+    for field, value in stored.items():
+        text = value.get("N") if type(value) is dict else None
+        number = getattr(decoded, field, None) if type(text) is str else None
+        if type(number) is float and not same_number(str(text), number):
+            raise IntegrityError(f"attribute {name!r} holds a number a float cannot hold exactly")
 
 
 def printable(text: str, limit: int = schema.MAX_ID_BYTES) -> str:

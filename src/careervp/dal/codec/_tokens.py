@@ -41,7 +41,9 @@ __all__ = [
     "scan_cursor",
 ]
 
-MAX_TOKEN_CHARS = 4096
+# The longest key DynamoDB holds (2,048 + 1,024 bytes) as JSON (a control character escapes to
+# six bytes), signed, in base64: a token of a pathological key is long, never refused.
+MAX_TOKEN_CHARS = 32 * 1024
 MIN_SECRET_BYTES = 16
 _VERSION = 1
 _DOMAIN = b"careervp-dal/page-token\x00"
@@ -49,20 +51,22 @@ _HEADER = struct.Struct(">BQ")
 _MAC_BYTES = hashlib.sha256().digest_size
 _ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
 # A token issued slightly in the future by a host whose clock runs ahead is still accepted.
-_CLOCK_SKEW_SECONDS = 300
 
 
 def _encode_key(key: PageKey) -> bytes:
-    # The standard library's JSON, ASCII-escaped: a key read back from the table may hold a
-    # lone surrogate (DynamoDB's JSON carries one), which UTF-8 encoders refuse. For ASCII keys
-    # the bytes are those msgspec wrote in earlier releases, so their tokens still verify.
-    return json.dumps([key.application_id, key.created_at], separators=(",", ":")).encode("ascii")
+    # The standard library's JSON in UTF-8, lone surrogates passed through: a key read back from
+    # the table may hold one (DynamoDB's JSON carries it), which strict encoders refuse. Valid
+    # keys get the bytes msgspec wrote in earlier releases, so their tokens still verify.
+    text = json.dumps(
+        [key.application_id, key.created_at], separators=(",", ":"), ensure_ascii=False
+    )
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _decode_key(raw: bytes) -> tuple[str, str]:
     """``ValueError`` for anything but a JSON array of two strings."""
     try:
-        value = json.loads(raw)
+        value = json.loads(raw.decode("utf-8", "surrogatepass"))
     except RecursionError:
         raise ValueError("nested too deeply") from None
     if type(value) is not list or len(value) != 2 or not all(type(part) is str for part in value):
@@ -128,7 +132,7 @@ class PageTokenSigner:
         version, issued_at = _HEADER.unpack_from(body)
         if version != _VERSION:
             raise PageTokenError(f"page token version {version} is not supported")
-        if issued_at > now + _CLOCK_SKEW_SECONDS:
+        if issued_at > now + schema.CLOCK_SKEW_SECONDS:
             raise PageTokenError("the page token was issued in the future")
         if now - issued_at > self._max_age:
             raise PageTokenError("the page token has expired; list again from the first page")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from careervp.dal.codec import read_key
-from careervp.dal.errors import ThrottledError
+from careervp.dal.errors import ThrottledError, without_arns
 from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._calls import BatchGet, Query, Sleep, send
 from careervp.dal.schema import table_key
@@ -83,7 +83,8 @@ def fetch(
                 break
         else:
             raise ThrottledError(
-                f"DynamoDB left {len(pending)} reads of table {ctx.table} unprocessed after"
+                f"DynamoDB left {len(pending)} reads of table {without_arns(ctx.table)}"
+                " unprocessed after"
                 f" {MAX_BATCH_ATTEMPTS} attempts"
             )
     return found

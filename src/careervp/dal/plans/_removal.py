@@ -21,6 +21,7 @@ from careervp.dal.schema import (
     APPLICATION_ID,
     CREATED_AT,
     DELETE_ID,
+    IDEMPOTENCY_KEY,
     TOMBSTONE,
     TOMBSTONE_TTL_SECONDS,
     TTL_ATTRIBUTE,
@@ -38,9 +39,19 @@ if TYPE_CHECKING:
 
 __all__ = ["remove"]
 
-# What the removal itself removes or sets; anything else a version held goes in a second step.
+# What the removal itself removes, sets or keeps; anything else a version held goes in a
+# second step.
 _KNOWN = frozenset(
-    {APPLICATION_ID, CREATED_AT, WRITE_ID, TTL_ATTRIBUTE, TOMBSTONE, DELETE_ID, *VERSION_CONTENT}
+    {
+        APPLICATION_ID,
+        CREATED_AT,
+        WRITE_ID,
+        TTL_ATTRIBUTE,
+        TOMBSTONE,
+        DELETE_ID,
+        IDEMPOTENCY_KEY,
+        *VERSION_CONTENT,
+    }
 )
 
 
@@ -70,13 +81,23 @@ def remove(ctx: StoreContext, key: Item, *, live_only: bool) -> Plan[bool]:
             # An engine that does not return the item: only a retried call can be our own.
             answer = yield from send(Get(requests.get_item(ctx.table, key, consistent=True)))
             there = answer.get("Item")
-        return there is not None and read_delete_id(there) == delete_id
-    old = response.get("Attributes") or {}
+        if there is None or read_delete_id(there) != delete_id:
+            return False
+        # Our own removal, its response lost: what it left is tidied from the tombstone.
+        yield from _tidy(ctx, key, there, delete_id)
+        return True
+    yield from _tidy(ctx, key, response.get("Attributes") or {}, delete_id)
+    return True
+
+
+def _tidy(ctx: StoreContext, key: Item, basis: Mapping[str, object], delete_id: str) -> Plan[None]:
+    """Strip what a raw writer added and scrub a keyed version's record; ``basis`` is the
+    version as it was, or the tombstone this call left."""
     try:
-        extra = sorted(set(old) - _KNOWN)
+        extra = sorted(set(basis) - _KNOWN)
         if extra:
             yield from send(Update(requests.strip_attributes(ctx.table, key, extra, delete_id)))
-        idempotency_key = read_idempotency_key(old)
+        idempotency_key = read_idempotency_key(basis)
         if idempotency_key is not None:
             application_id = _text(key, APPLICATION_ID)
             artifact = artifact_id(application_id, _text(key, CREATED_AT))
@@ -86,4 +107,3 @@ def remove(ctx: StoreContext, key: Item, *, live_only: bool) -> Plan[bool]:
                 yield from send(Update(scrub))
     except DalError as exc:
         yield Note(cleanup_failed=exc.code.value)
-    return True

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from careervp.dal.codec import is_tombstone, item_label, printable, read_key
+from careervp.dal.codec import check_exact_floats, is_tombstone, item_label, printable, read_key
 from careervp.dal.codec._attributes import unmarshal_map
 from careervp.dal.errors import IntegrityError
 from careervp.dal.plans._batches import fetch
@@ -133,6 +133,13 @@ def _summary(raw: Raw, user_id: str) -> TailoredCVSummary:
     except (IntegrityError, msgspec.ValidationError) as exc:
         raise IntegrityError(str(exc)) from None
     metadata = copies.metadata
+    stored = raw.get(METADATA)
+    # As strict as a full read about what it returns: no rounded number, no text that is not
+    # valid Unicode (the store could not have written either; a host's encoder would choke).
+    if isinstance(stored, dict) and isinstance(stored.get("M"), dict):
+        check_exact_floats(METADATA, stored["M"], metadata)
+    for text in (copies.job_id, metadata.llm_model or ""):
+        text.encode("utf-8")
     if metadata.user_id != user_id:
         raise IntegrityError("it is listed under another user")
     return TailoredCVSummary(
