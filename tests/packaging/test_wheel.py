@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import careervp.dal
+
 ROOT = Path(__file__).parents[2]
 
 HOST_HANDLER = '''
@@ -100,7 +102,7 @@ def test_the_library_and_the_hosts_careervp_import_side_by_side(venv: Path) -> N
         print(sorted(str(p) for p in careervp.models.__path__) != [])
         """,
     )
-    assert out.split("\n")[0] == "Engineer at Acme 0.2.0 SUCCESS"
+    assert out.split("\n")[0] == f"Engineer at Acme {careervp.dal.__version__} SUCCESS"
 
 
 def test_importing_in_lambda_loads_no_xray_and_a_save_logs_through_careervp_dal(

@@ -9,4 +9,4 @@ from careervp.dal.dynamo_dal_handler import DynamoDalHandler, compute_checksum
 
 __all__ = ["DynamoDalHandler", "__version__", "compute_checksum"]
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
