@@ -485,6 +485,16 @@ def test_the_migration_window_is_declared_by_option_or_environment(
 # -- faults of one version's data key against faults of KMS itself ---------------------------
 
 
+def _good_and_bad(store: Store, handler: Any, application_id: str, seed: int) -> tuple[str, str]:
+    """Two versions of one application, a second apart: the second is the one to damage."""
+    good = handler.save_tailored_cv(application_id, _data(seed))
+    store.clock.advance(timedelta(seconds=1))
+    bad = handler.save_tailored_cv(application_id, _data(seed + 1))
+    assert good.success
+    assert bad.success
+    return good.data, bad.data
+
+
 @pytest.mark.parametrize("where", ["early", "middle"])
 def test_a_damaged_wrapped_data_key_is_that_versions_integrity_failure(
     http_store: Store, where: str
@@ -493,11 +503,7 @@ def test_a_damaged_wrapped_data_key_is_that_versions_integrity_failure(
     for a key id it does not know), the page returns the others and names this one."""
     cipher = http_store.cipher()
     handler = http_store.handler(cipher=cipher)
-    good = handler.save_tailored_cv("app-dk", _data(50))
-    http_store.clock.advance(timedelta(seconds=1))
-    bad = handler.save_tailored_cv("app-dk", _data(51))
-    assert good.success
-    assert bad.success
+    good, bad = _good_and_bad(http_store, handler, "app-dk", 50)
 
     def damage(raw: dict[str, Any]) -> None:
         blob = bytearray(raw["tailored_cv"]["B"])
@@ -506,19 +512,19 @@ def test_a_damaged_wrapped_data_key_is_that_versions_integrity_failure(
         blob[offset] ^= 0xFF
         raw["tailored_cv"]["B"] = bytes(blob)
 
-    tamper(http_store.client, http_store.table_name, bad.data, damage)
+    tamper(http_store.client, http_store.table_name, bad, damage)
     # A cold reader: the data key is not cached, so KMS is asked to open the damaged one.
     reader = http_store.handler(cipher=KmsCipher(cipher._kms, cipher.key_id))
-    got = reader.get_tailored_cv(*key_of(bad.data))
+    got = reader.get_tailored_cv(*key_of(bad))
     assert got.code is ResultCode.INTEGRITY_ERROR, got
-    assert bad.data in (got.error or "")
+    assert bad in (got.error or "")
     page = reader.list_tailored_cvs_for_user("u-enc")
     assert page.success, page
-    assert page.data["unreadable"] == [bad.data]
-    assert [artifact_of(i).artifact_id for i in page.data["items"]] == [good.data]
+    assert page.data["unreadable"] == [bad]
+    assert [artifact_of(i).artifact_id for i in page.data["items"]] == [good]
     exported = reader.export_tailored_cvs_for_user("u-enc")
     assert exported.success
-    assert exported.data["unreadable"] == [bad.data]
+    assert exported.data["unreadable"] == [bad]
 
 
 def test_a_wrapped_key_of_impossible_length_is_the_versions_fault(http_store: Store) -> None:
@@ -526,23 +532,20 @@ def test_a_wrapped_key_of_impossible_length_is_the_versions_fault(http_store: St
     cipher checks the length first, so a damaged length is that version's, not the call's."""
     cipher = http_store.cipher()
     handler = http_store.handler(cipher=cipher)
-    good = handler.save_tailored_cv("app-len", _data(70))
-    http_store.clock.advance(timedelta(seconds=1))
-    bad = handler.save_tailored_cv("app-len", _data(71))
-    assert good.success
-    assert bad.success
+    good, bad = _good_and_bad(http_store, handler, "app-len", 70)
 
     def zero_length(raw: dict[str, Any]) -> None:
         blob = bytearray(raw["tailored_cv"]["B"])
         blob[1:3] = b"\x00\x00"
         raw["tailored_cv"]["B"] = bytes(blob)
 
-    tamper(http_store.client, http_store.table_name, bad.data, zero_length)
+    tamper(http_store.client, http_store.table_name, bad, zero_length)
     reader = http_store.handler(cipher=KmsCipher(cipher._kms, cipher.key_id))
     calls = KmsCalls(reader._ctx.cipher)  # type: ignore[arg-type]
     page = reader.list_tailored_cvs_for_application_page("app-len")
     assert page.success, page
-    assert page.data["unreadable"] == [bad.data]
+    assert page.data["unreadable"] == [bad]
+    assert [artifact_of(i).artifact_id for i in page.data["items"]] == [good]
     assert "Decrypt" in calls.names  # the good one was opened; the bad one never sent
     assert calls.names.count("Decrypt") == 1
 
@@ -554,11 +557,7 @@ def test_a_data_key_of_the_wrong_size_is_the_versions_fault(http_store: Store) -
 
     cipher = http_store.cipher()
     handler = http_store.handler(cipher=cipher)
-    good = handler.save_tailored_cv("app-size", _data(80))
-    http_store.clock.advance(timedelta(seconds=1))
-    bad = handler.save_tailored_cv("app-size", _data(81))
-    assert good.success
-    assert bad.success
+    good, bad = _good_and_bad(http_store, handler, "app-size", 80)
     small = cipher._kms.generate_data_key(
         KeyId=cipher.key_id, NumberOfBytes=7, EncryptionContext=ENCRYPTION_CONTEXT
     )["CiphertextBlob"]
@@ -569,13 +568,14 @@ def test_a_data_key_of_the_wrong_size_is_the_versions_fault(http_store: Store) -
         header = bytes([blob[0]]) + len(small).to_bytes(2, "big")
         raw["tailored_cv"]["B"] = header + small + blob[3 + length :]
 
-    tamper(http_store.client, http_store.table_name, bad.data, swap_key)
+    tamper(http_store.client, http_store.table_name, bad, swap_key)
     reader = http_store.handler(cipher=KmsCipher(cipher._kms, cipher.key_id))
-    got = reader.get_tailored_cv(*key_of(bad.data))
+    got = reader.get_tailored_cv(*key_of(bad))
     assert got.code is ResultCode.INTEGRITY_ERROR, got
     page = reader.list_tailored_cvs_for_user("u-enc")
     assert page.success, page
-    assert page.data["unreadable"] == [bad.data]
+    assert page.data["unreadable"] == [bad]
+    assert [artifact_of(i).artifact_id for i in page.data["items"]] == [good]
     assert reader.export_tailored_cvs_for_user("u-enc").success
 
 

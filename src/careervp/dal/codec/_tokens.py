@@ -50,13 +50,12 @@ _DOMAIN = b"careervp-dal/page-token\x00"
 _HEADER = struct.Struct(">BQ")
 _MAC_BYTES = hashlib.sha256().digest_size
 _ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
-# A token issued slightly in the future by a host whose clock runs ahead is still accepted.
 
 
 def _encode_key(key: PageKey) -> bytes:
     # The standard library's JSON in UTF-8, lone surrogates passed through: a key read back from
-    # the table may hold one (DynamoDB's JSON carries it), which strict encoders refuse. Valid
-    # keys get the bytes msgspec wrote in earlier releases, so their tokens still verify.
+    # the table may hold one (DynamoDB's JSON carries it), which strict encoders refuse. Tokens
+    # of earlier releases (msgspec's JSON) decode the same way.
     text = json.dumps(
         [key.application_id, key.created_at], separators=(",", ":"), ensure_ascii=False
     )
@@ -132,6 +131,8 @@ class PageTokenSigner:
         version, issued_at = _HEADER.unpack_from(body)
         if version != _VERSION:
             raise PageTokenError(f"page token version {version} is not supported")
+        # A token issued by an instance whose clock runs ahead (within the tolerated skew) is
+        # still accepted.
         if issued_at > now + schema.CLOCK_SKEW_SECONDS:
             raise PageTokenError("the page token was issued in the future")
         if now - issued_at > self._max_age:

@@ -9,8 +9,9 @@ that the index should be migrated (``docs/schema.md``).
 
 A summary is not verified against the checksum (that needs the CV); it is only checked for
 shape. An entry whose attributes cannot make a summary is left out of the page and logged at
-ERROR naming its artifact, so one damaged version never blocks a history screen; the full
-listing names it in ``unreadable`` and ``delete_tailored_cv`` removes it. It still counts
+ERROR naming its artifact (by the handler, as for the full listing's unreadable versions), so
+one damaged version never blocks a history screen; the full listing names it in
+``unreadable`` and ``delete_tailored_cv`` removes it. It still counts
 towards its page, exactly like an unreadable version in the full listing, so pages stay exact.
 
 Page tokens are bound to this listing, not only to the index and user: a summary token is
@@ -28,6 +29,7 @@ from careervp.dal.codec import check_exact_floats, is_tombstone, item_label, pri
 from careervp.dal.codec._attributes import unmarshal_map
 from careervp.dal.errors import IntegrityError
 from careervp.dal.plans._batches import fetch
+from careervp.dal.plans._calls import Note
 from careervp.dal.plans._user import index_page
 from careervp.dal.schema import (
     CV_VERSION,
@@ -155,28 +157,11 @@ def _summary(raw: Raw, user_id: str) -> TailoredCVSummary:
     )
 
 
-def _readable(raw: Raw, user_id: str, now: int) -> TailoredCVSummary | None:
-    """The summary of a live entry; ``None`` when expired or unreadable (logged)."""
+def _checked(raw: Raw, user_id: str) -> TailoredCVSummary:
     try:
-        summary = _summary(raw, user_id)
-    except IntegrityError as exc:
-        problem = str(exc)
+        return _summary(raw, user_id)
     except (RecursionError, UnicodeError) as exc:
-        problem = type(exc).__name__
-    else:
-        # The query's filter used the same second; an item read by key may have moved since.
-        return summary if summary.expires_at > now else None
-    # Logged without a traceback: the fault is in stored data, not in the store; a decoder's
-    # message can quote stored text, so it is escaped and bounded.
-    problem = printable(problem, _DETAIL_CHARS)
-    label = item_label(raw)
-    logger.error(
-        "the summary of tailored CV %s is unreadable and left out of the page: %s",
-        label,
-        problem,
-        extra={"artifact_id": label, "error": problem},
-    )
-    return None
+        raise IntegrityError(type(exc).__name__) from None
 
 
 def list_summaries(
@@ -189,5 +174,23 @@ def list_summaries(
         ctx, user_id, limit, token, listing=ctx.index + _LISTING, now=now
     )
     whole = yield from _complete(ctx, page)
-    items = [s for s in (_readable(raw, user_id, now) for raw in whole) if s is not None]
+    items: list[TailoredCVSummary] = []
+    reasons: dict[str, str] = {}
+    for raw in whole:
+        try:
+            summary = _checked(raw, user_id)
+        except IntegrityError as exc:
+            # Logged at ERROR by the handler, like an unreadable version of the full listing; a
+            # decoder's message can quote stored text, so it is escaped and bounded.
+            label = item_label(raw)
+            reasons[label] = (
+                f"the summary of tailored CV {label} is unreadable and left out of the page:"
+                f" {printable(str(exc), _DETAIL_CHARS)}"
+            )
+            continue
+        # The query's filter used the same second; an item read by key may have moved since.
+        if summary.expires_at > now:
+            items.append(summary)
+    if reasons:
+        yield Note(unreadable=reasons)
     return TailoredCVSummaryPage(items=items, last_evaluated_key=next_token, count=len(items))
