@@ -41,6 +41,7 @@ PUBLIC = {
     "careervp.dal.client": {
         "DEFAULT_CALL_TIMEOUT",
         "CallDeadlineError",
+        "attempt_timeouts",
         "build_client",
         "install_deadline",
     },

@@ -31,7 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from careervp.dal.client import DEFAULT_CALL_TIMEOUT, install_deadline
+from careervp.dal.client import DEFAULT_CALL_TIMEOUT, attempt_timeouts, install_deadline
 from careervp.dal.errors import IntegrityError, error_code, service_error
 
 if TYPE_CHECKING:
@@ -109,10 +109,11 @@ class KmsCipher:
         """A cipher whose KMS client is configured from the environment as boto3 reads it
         (``AWS_ENDPOINT_URL_KMS`` included); ``region_name`` and ``endpoint_url`` override it,
         as the CLI's ``--region`` does."""
+        connect_timeout, read_timeout = attempt_timeouts(call_timeout)
         config = Config(
             retries={"mode": "standard", "total_max_attempts": 5},
-            connect_timeout=min(2.0, call_timeout / 5),
-            read_timeout=min(5.0, call_timeout * 2 / 5),
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
             parameter_validation=False,
         )
         client = boto3.client(
@@ -121,7 +122,7 @@ class KmsCipher:
         install_deadline(
             client,
             call_timeout,
-            attempt_seconds=min(2.0, call_timeout / 5) + min(5.0, call_timeout * 2 / 5),
+            attempt_seconds=connect_timeout + read_timeout,
             service="kms",
         )
         return cls(client, key_id)

@@ -77,8 +77,10 @@ def remove(ctx: StoreContext, key: Item, *, live_only: bool) -> Plan[bool]:
         response = yield from send(Update(request))
     except ConditionFailedError as exc:
         there = exc.item
-        if there is None and exc.retried:
-            # An engine that does not return the item: only a retried call can be our own.
+        if there is None:
+            # An engine that does not return the item: read it. botocore's count of attempts
+            # cannot decide whether this call was applied before (a retry after a late answer
+            # may be the budget's, or botocore's own, counted or not).
             answer = yield from send(Get(requests.get_item(ctx.table, key, consistent=True)))
             there = answer.get("Item")
         if there is None or read_delete_id(there) != delete_id:
