@@ -34,6 +34,7 @@ from careervp.dal.schema import (
     TTL_ATTRIBUTE,
     WRITE_ID,
 )
+from careervp.dal.sender import wire_from_environment
 from careervp.dal.table import INDEX_PROJECTION, create_table
 from support.engines import EngineUnavailableError, dynalite_server, moto_server
 
@@ -153,7 +154,13 @@ class Store:
     handlers: list[DynamoDalHandler] = field(default_factory=list)
 
     def handler(self, **kwargs: Any) -> DynamoDalHandler:
-        options: dict[str, Any] = {"clock": self.clock, "token_secret": TOKEN_SECRET}
+        # The suite's client is the store's own: the wire path as the environment says, as on a
+        # client the handler builds (on a client a host passes in it is off unless asked for).
+        options: dict[str, Any] = {
+            "clock": self.clock,
+            "token_secret": TOKEN_SECRET,
+            "wire": wire_from_environment(),
+        }
         options.update(kwargs)
         handler = DynamoDalHandler(options.pop("client", self.client), self.table_name, **options)
         self.handlers.append(handler)

@@ -264,6 +264,7 @@ class DynamoDalHandler:
             max_age_seconds=int(token_max_age.total_seconds()),
         )
         accept = _accept_plaintext(accept_plaintext)
+        own_client = client is None
         if client is None:
             try:
                 client = build_client(call_timeout=call_timeout)
@@ -273,12 +274,11 @@ class DynamoDalHandler:
                 ) from None
         self._client = client
         # The codec writes and reads the wire itself (sender.py); TAILORED_CV_WIRE=0 turns it off.
-        self._sender = Sender(
-            self._client,
-            name,
-            sleep=sleep,
-            wire=wire_from_environment() if wire is None else wire,
-        )
+        # On a client the host passed in it is off unless asked for: the host's own event
+        # handlers and stubs must see the store's real requests.
+        if wire is None:
+            wire = own_client and wire_from_environment()
+        self._sender = Sender(self._client, name, sleep=sleep, wire=wire)
         self._ctx = plans.StoreContext(
             table=name,
             index=index_name or os.environ.get(INDEX_NAME_ENV) or INDEX_NAME,
