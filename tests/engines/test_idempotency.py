@@ -104,6 +104,7 @@ def test_records_are_invisible_to_every_read_and_hold_no_cv_text(store: Store) -
         "artifact_id",
         WRITE_ID,
         "fingerprint",
+        "record_mac",
         TTL_ATTRIBUTE,
     }
     now = int(store.clock.now.timestamp())

@@ -26,7 +26,13 @@ from botocore.exceptions import NoRegionError
 
 from careervp.dal import plans
 from careervp.dal.client import DEFAULT_CALL_TIMEOUT, build_client
-from careervp.dal.codec import MIN_SECRET_BYTES, PageTokenSigner, compute_checksum
+from careervp.dal.codec import (
+    MIN_SECRET_BYTES,
+    PageTokenSigner,
+    RecordKeys,
+    compute_checksum,
+    printable,
+)
 from careervp.dal.errors import DalError
 from careervp.dal.schema import INDEX_NAME
 from careervp.dal.sender import Sender, run, wire_from_environment
@@ -290,6 +296,7 @@ class DynamoDalHandler:
             consistent_reads=consistent_reads,
             new_write_id=_new_write_id,
             jitter=random.Random(),  # noqa: S311 - backoff jitter, not a secret
+            record_keys=RecordKeys([token_secret, *previous_token_secrets]),
         )
         if tracer is not None:
             # Instance attributes shadow the methods: without a tracer nothing wraps them.
@@ -351,15 +358,21 @@ class DynamoDalHandler:
                     },
                 )
         cleanup = ran.facts.pop("cleanup_failed", None)
-        if cleanup is not None:
-            # The version is removed (its tombstone holds); tidying after it was not.
-            logger.warning(
-                "%s: the version was removed, but scrubbing what it left failed (%s); the"
-                " idempotency record expires by itself within 24 hours",
-                method,
-                cleanup,
-                extra={"action": method, "code": cleanup},
-            )
+        unfinished = ran.facts.pop("unfinished", None)
+        if cleanup is not None and isinstance(unfinished, dict):
+            # Removed (the tombstone holds); tidying after it was not: what is left, and how to
+            # finish (an erasure's re-run cannot find a tombstone: it has no user id).
+            for artifact, left in unfinished.items():
+                logger.warning(
+                    "%s: version %s was removed, but scrubbing what it left failed (%s): %s"
+                    " remain until they expire within 26 hours; delete %s again to finish",
+                    method,
+                    printable(artifact),
+                    cleanup,
+                    left,
+                    printable(artifact),
+                    extra={"action": method, "code": cleanup, "artifact_id": artifact},
+                )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s succeeded",

@@ -33,10 +33,12 @@ from careervp.dal.codec._item import (
     read_write_id,
 )
 from careervp.dal.codec._record import (
+    RecordKeys,
     Reservation,
     decode_record,
     encode_record,
     fingerprint_of,
+    record_mac,
     same_content,
 )
 from careervp.dal.codec._size import MAX_ITEM_BYTES, item_size
@@ -63,6 +65,7 @@ __all__ = [
     "PageKey",
     "PageTokenSigner",
     "PreparedVersion",
+    "RecordKeys",
     "Reservation",
     "assemble",
     "canonical_json",
@@ -87,6 +90,7 @@ __all__ = [
     "read_key",
     "read_scan_cursor",
     "read_write_id",
+    "record_mac",
     "same_content",
     "scan_cursor",
     "unmarshal",

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import datetime
 
-    from careervp.dal.codec import Cipher, PageTokenSigner
+    from careervp.dal.codec import Cipher, PageTokenSigner, RecordKeys
     from careervp.models.tailor import StoredTailoredCV
 
 __all__ = ["StoreContext"]
@@ -34,6 +34,8 @@ class StoreContext:
     consistent_reads: bool
     new_write_id: Callable[[], str]
     jitter: random.Random
+    # Authenticate idempotency records (derived from the token secrets, current first).
+    record_keys: RecordKeys
 
     def now(self) -> datetime:
         return self.clock()
