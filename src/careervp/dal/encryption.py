@@ -89,7 +89,10 @@ class KmsCipher:
         self._max_uses = max_key_uses
         self._max_cached = max_cached_keys
         self._clock = clock
+        # Guards the cache only, never held across a KMS call: a cached read must not wait for
+        # a slow GenerateDataKey. ``_refresh`` lets one caller at a time make a new data key.
         self._lock = threading.Lock()
+        self._refresh = threading.Lock()
         self._current: _DataKey | None = None
         self._known: OrderedDict[bytes, _DataKey] = OrderedDict()
         self.endpoint = str(kms_client.meta.endpoint_url)
@@ -158,15 +161,32 @@ class KmsCipher:
         while len(self._known) > self._max_cached:
             self._known.popitem(last=False)
 
+    def _sealing_key(self, now: float) -> _DataKey | None:
+        """The current data key, counted as used once more, if it may still seal; under _lock."""
+        key = self._current
+        if key is None or now - key.born >= self._max_age or key.uses >= self._max_uses:
+            return None
+        key.uses += 1
+        return key
+
     def _key_for_sealing(self) -> _DataKey:
         now = self._clock()
         with self._lock:
-            key = self._current
-            if key is None or now - key.born >= self._max_age or key.uses >= self._max_uses:
-                key = self._current = self._fresh(now)
-                self._remember(key)
-            key.uses += 1
+            key = self._sealing_key(now)
+        if key is not None:
             return key
+        with self._refresh:
+            with self._lock:
+                # Another caller may have made one while this one waited.
+                key = self._sealing_key(now)
+            if key is not None:
+                return key
+            fresh = self._fresh(now)
+            with self._lock:
+                self._current = fresh
+                self._remember(fresh)
+                fresh.uses += 1
+            return fresh
 
     def _key_for_opening(self, encrypted: bytes) -> _DataKey:
         now = self._clock()
