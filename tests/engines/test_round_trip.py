@@ -39,6 +39,7 @@ EXPECTED_TYPES = {
     "checksum": "S",
     "format_version": "N",
     "write_id": "S",  # beyond the contract's list: which save call wrote the version
+    "summary_mac": "B",  # beyond it too: the keyed value that verifies the version's summary
 }
 
 

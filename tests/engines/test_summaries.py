@@ -139,7 +139,7 @@ def test_a_page_is_one_query_and_no_item_reads(store: Store) -> None:
 def test_a_user_without_versions_has_an_empty_history(store: Store) -> None:
     page = store.handler().list_tailored_cv_summaries_for_user("u-nobody")
     assert page.success, page.error
-    assert page.data == {"items": [], "last_evaluated_key": None, "count": 0}
+    assert page.data == {"items": [], "last_evaluated_key": None, "count": 0, "unreadable": []}
 
 
 def test_versions_expiring_by_the_clock_leave_the_history(store: Store) -> None:

@@ -58,6 +58,7 @@ def test_removed_versions_leave_no_summary(store: Store) -> None:
         "items": [],
         "last_evaluated_key": None,
         "count": 0,
+        "unreadable": [],
     }
 
 

@@ -80,6 +80,7 @@ def test_the_python_definition_is_the_contracts_table() -> None:
             "cv_version",
             "fvs_validation_passed",
             "metadata",
+            "summary_mac",
         ],
     }
     assert {a["AttributeName"]: a["AttributeType"] for a in definition["AttributeDefinitions"]} == {

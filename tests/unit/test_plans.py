@@ -17,6 +17,7 @@ from careervp.dal.codec import (
     PageTokenSigner,
     RecordKeys,
     Reservation,
+    SummarySealer,
     encode_record,
 )
 from careervp.dal.errors import (
@@ -43,6 +44,7 @@ def _context(moment: datetime, write_ids: list[str] | None = None) -> plans.Stor
         index="user_id_created_at_gsi",
         clock=lambda: moment,
         signer=PageTokenSigner([b"s" * 32], max_age_seconds=3600),
+        sealer=SummarySealer([b"s" * 32]),
         secret_configured=True,
         cipher=None,
         accept_plaintext=False,

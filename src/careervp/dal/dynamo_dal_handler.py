@@ -30,6 +30,7 @@ from careervp.dal.codec import (
     MIN_SECRET_BYTES,
     PageTokenSigner,
     RecordKeys,
+    SummarySealer,
     compute_checksum,
     printable,
 )
@@ -290,6 +291,7 @@ class DynamoDalHandler:
             index=index_name or os.environ.get(INDEX_NAME_ENV) or INDEX_NAME,
             clock=_utc(clock or _system_clock),
             signer=signer,
+            sealer=SummarySealer([token_secret, *previous_token_secrets]),
             secret_configured=secret_configured,
             cipher=cipher if cipher is not None else _cipher_from_environment(),
             accept_plaintext=accept,

@@ -34,6 +34,7 @@ __all__ = [
     "METADATA",
     "RECORD_MAC",
     "RECORD_TAKEOVER_MARGIN_SECONDS",
+    "SUMMARY_MAC",
     "TAILORED_CV",
     "TOKEN_USAGE",
     "TOMBSTONE",
@@ -99,6 +100,9 @@ WRITE_ID = "write_id"
 # On a version saved with an idempotency key: the key, so deleting the version can tell the
 # record (and a retry of that save stores nothing again).
 IDEMPOTENCY_KEY = "idempotency_key"
+# A keyed value over what a summary shows and its key (codec/_summary.py), projected by the user
+# index so a summary is verified without reading its item.
+SUMMARY_MAC = "summary_mac"
 # An idempotency record's attributes, besides the key, WRITE_ID and TTL_ATTRIBUTE.
 ARTIFACT_ID = "artifact_id"
 FINGERPRINT = "fingerprint"
@@ -126,6 +130,7 @@ VERSION_CONTENT = (
     FVS_VALIDATION_PASSED,
     CHECKSUM,
     FORMAT_VERSION,
+    SUMMARY_MAC,
 )
 
 # Idempotency records live in partitions no version can have: ids never hold control

@@ -24,6 +24,7 @@ from careervp.dal.schema import (
     INDEX_NAME,
     JOB_ID,
     METADATA,
+    SUMMARY_MAC,
     TTL_ATTRIBUTE,
     USER_ID,
 )
@@ -69,11 +70,11 @@ OPERATOR_ACTIONS = (
 )
 # The user index carries the keys and the TTL, enough to find and filter a user's versions (a
 # page of full versions reads its items from the table by key), the idempotency key for
-# erasures, and a summary's attributes: a history screen reads the index alone. ``metadata``
-# rather than top-level copies of llm_model and relevance_score: an index entry stays well under
-# one write unit (about 350 bytes) and stored items keep their format. docs/schema.md has the
-# cost model and the migration from older indexes.
-SUMMARY_PROJECTION = (JOB_ID, CV_VERSION, FVS_VALIDATION_PASSED, METADATA)
+# erasures, and a summary's attributes with the keyed value that verifies them: a history screen
+# reads the index alone. ``metadata`` rather than top-level copies of llm_model and
+# relevance_score: an index entry stays well under one write unit (about 380 bytes) and stored
+# items keep their format. docs/schema.md has the cost model and the migration from older indexes.
+SUMMARY_PROJECTION = (JOB_ID, CV_VERSION, FVS_VALIDATION_PASSED, METADATA, SUMMARY_MAC)
 INDEX_PROJECTION: ProjectionTypeDef = {
     "ProjectionType": "INCLUDE",
     "NonKeyAttributes": [TTL_ATTRIBUTE, IDEMPOTENCY_KEY, *SUMMARY_PROJECTION],
@@ -197,8 +198,9 @@ def index_problem(projection: Mapping[str, Any]) -> str | None:
 def index_advisory(projection: Mapping[str, Any]) -> str | None:
     """What an index the store can work on lacks for summaries from the index alone, or ``None``.
 
-    Such an index still serves summaries correctly: each page reads the missing attributes from
-    the table, at the cost of an item read per entry.
+    Such an index (0.3.0's, without ``summary_mac``, or an older one) still serves summaries
+    correctly: each page reads its items from the table and verifies them, at the cost of an
+    item read per entry.
     """
     if projection.get("ProjectionType") == "ALL":
         return None

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import datetime
 
-    from careervp.dal.codec import Cipher, PageTokenSigner, RecordKeys
+    from careervp.dal.codec import Cipher, PageTokenSigner, RecordKeys, SummarySealer
     from careervp.models.tailor import StoredTailoredCV
 
 __all__ = ["StoreContext"]
@@ -25,6 +25,8 @@ class StoreContext:
     index: str
     clock: Callable[[], datetime]
     signer: PageTokenSigner
+    # Seals and verifies summaries, with keys derived from the same secrets as the signer's.
+    sealer: SummarySealer
     # False when page tokens are signed with a random per-process secret: a token refused
     # then most likely came from another process, and the error says what to configure.
     secret_configured: bool

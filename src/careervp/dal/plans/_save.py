@@ -141,6 +141,7 @@ class _Version(msgspec.Struct, frozen=True, kw_only=True):
             epoch_second(moment) + TTL_SECONDS,
             write_id=self.write_id,
             cipher=ctx.cipher,
+            sealer=ctx.sealer,
             idempotency_key=self.idempotency_key,
         )
 
