@@ -33,6 +33,7 @@ from careervp.dal.schema import (
     CREATED_AT,
     IDEMPOTENCY_KEY,
     INDEX_NAME,
+    SUMMARY_MAC,
     TTL_ATTRIBUTE,
     USER_ID,
 )
@@ -57,6 +58,14 @@ STORAGE_OVERHEAD = 100
 OLD_INDEX: Any = {
     "ProjectionType": "INCLUDE",
     "NonKeyAttributes": [TTL_ATTRIBUTE, IDEMPOTENCY_KEY],
+}
+# 0.3.0's index: the summary attributes without their keyed value, so summaries read and verify
+# their items too.
+INDEX_0_3: Any = {
+    "ProjectionType": "INCLUDE",
+    "NonKeyAttributes": [
+        name for name in INDEX_PROJECTION["NonKeyAttributes"] if name != SUMMARY_MAC
+    ],
 }
 KEYS = (APPLICATION_ID, CREATED_AT, USER_ID)
 
@@ -366,8 +375,11 @@ def _scale(endpoint: str, *, quick: bool) -> Section:
 def sections(endpoint: str, *, quick: bool) -> list[Section]:
     layouts = [
         _store_layout(
-            endpoint, "store, index INCLUDE ttl + summary attributes (chosen)", INDEX_PROJECTION
+            endpoint,
+            "store, index INCLUDE ttl + summary attributes + summary_mac (chosen)",
+            INDEX_PROJECTION,
         ),
+        _store_layout(endpoint, "store, index INCLUDE of 0.3.0 (no summary_mac)", INDEX_0_3),
         _store_layout(endpoint, "store, index ALL (existing tables)", {"ProjectionType": "ALL"}),
         _store_layout(endpoint, "store, index INCLUDE ttl only (before summaries)", OLD_INDEX),
         _naive_layout(endpoint),

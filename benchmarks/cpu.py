@@ -18,7 +18,7 @@ from benchmarks.canned import LOCAL, NOWHERE, answer, default_client
 from benchmarks.report import RATIO_HEADERS, Section, ratio_row
 from benchmarks.timing import compare
 from careervp.dal.client import build_client
-from careervp.dal.codec import canonical_json, conform, decode_item, prepare
+from careervp.dal.codec import SummarySealer, canonical_json, conform, decode_item, prepare
 from careervp.dal.codec._canonical import checksum_of, decode_tailored_cv
 from careervp.dal.codec._envelope import compress, decompress
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
@@ -62,7 +62,13 @@ def _naive_table(responses: dict[str, object]) -> Any:
 def _cases(label: str, min_time: float) -> list[tuple[str, Any]]:
     data = data_of(label)
     items = [
-        encode(f"app-{i}", f"2026-11-26T10:30:{59 - i:02d}.000000Z", FAR_FUTURE, data_of(label, i))
+        encode(
+            f"app-{i}",
+            f"2026-11-26T10:30:{59 - i:02d}.000000Z",
+            FAR_FUTURE,
+            data_of(label, i),
+            sealer=SummarySealer([SECRET]),
+        )
         for i in range(11)
     ]
     item = items[0].item

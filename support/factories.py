@@ -114,6 +114,7 @@ def encode(
     *,
     write_id: str | None = "write-1",
     cipher: Cipher | None = None,
+    sealer: SummarySealer = _SEALER,
 ) -> EncodedItem:
     """The item a save would store for ``data`` under this key (without a database)."""
     return assemble(
@@ -123,5 +124,5 @@ def encode(
         expires_at,
         write_id=write_id,
         cipher=cipher,
-        sealer=_SEALER,
+        sealer=sealer,
     )
