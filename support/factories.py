@@ -114,7 +114,7 @@ def encode(
     *,
     write_id: str | None = "write-1",
     cipher: Cipher | None = None,
-    sealer: SummarySealer = _SEALER,
+    sealer: SummarySealer | None = _SEALER,
 ) -> EncodedItem:
     """The item a save would store for ``data`` under this key (without a database)."""
     return assemble(

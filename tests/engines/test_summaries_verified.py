@@ -371,3 +371,22 @@ def test_a_new_table_projects_the_mac_and_needs_no_advice(http_store: Store) -> 
     description = http_store.client.describe_table(TableName=http_store.table_name)
     (index,) = description["Table"]["GlobalSecondaryIndexes"]
     assert "summary_mac" in index["Projection"].get("NonKeyAttributes", [])
+
+
+def test_without_a_configured_secret_versions_are_unsealed_and_summaries_read_their_items(
+    http_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A random per-process secret would seal versions no other process can verify: such a
+    handler saves no MAC, and verifies every summary by its item; a configured one reads both."""
+    monkeypatch.delenv("TAILORED_CV_PAGINATION_SECRET", raising=False)
+    configured = http_store.handler()
+    unconfigured = http_store.handler(token_secret=None)
+    sealed = _save(http_store, configured, USER, 1)
+    unsealed = _save(http_store, unconfigured, USER, 2)
+    assert "summary_mac" in raw_item(http_store.client, http_store.table_name, sealed)
+    assert "summary_mac" not in raw_item(http_store.client, http_store.table_name, unsealed)
+    planted = _plant_bare(http_store, [sealed], [])
+    for handler in (configured, unconfigured):
+        pages = _walk(handler, 10)
+        assert _shown(pages) == [unsealed, sealed]
+        assert _named(pages) == [planted]

@@ -291,7 +291,11 @@ class DynamoDalHandler:
             index=index_name or os.environ.get(INDEX_NAME_ENV) or INDEX_NAME,
             clock=_utc(clock or _system_clock),
             signer=signer,
-            sealer=SummarySealer([token_secret, *previous_token_secrets]),
+            # A per-process secret would seal versions no other process can verify: without a
+            # configured secret versions are saved without a MAC and summaries read the items.
+            sealer=SummarySealer([token_secret, *previous_token_secrets])
+            if secret_configured
+            else None,
             secret_configured=secret_configured,
             cipher=cipher if cipher is not None else _cipher_from_environment(),
             accept_plaintext=accept,

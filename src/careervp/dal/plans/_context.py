@@ -25,8 +25,9 @@ class StoreContext:
     index: str
     clock: Callable[[], datetime]
     signer: PageTokenSigner
-    # Seals and verifies summaries, with keys derived from the same secrets as the signer's.
-    sealer: SummarySealer
+    # Seals and verifies summaries, with keys derived from the same secrets as the signer's;
+    # ``None`` when no secret is configured (``plans._summaries``).
+    sealer: SummarySealer | None
     # False when page tokens are signed with a random per-process secret: a token refused
     # then most likely came from another process, and the error says what to configure.
     secret_configured: bool

@@ -19,6 +19,10 @@ does):
   copies, or the authenticated encryption of format 2), and its summary is built from what was
   verified. One INFO line per table says so; such versions expire within 90 days.
 
+Without a configured pagination secret (a random one per process) there is no key any other
+process shares: versions are saved without a MAC and every summary is read from its item and
+verified like that, whatever MAC an entry carries.
+
 An entry that fails is left out of the page, named in ``unreadable`` and logged at ERROR by the
 handler, like an unreadable version of the full listing; it still counts towards its page, so
 pages stay exact. ``delete_tailored_cv`` removes it.
@@ -64,6 +68,7 @@ from careervp.models.tailor import TailoredCVSummary, TailoredCVSummaryPage, Tai
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from careervp.dal.codec import SummarySealer
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
 
@@ -97,7 +102,7 @@ class _Copies(msgspec.Struct):
     metadata: TailoringMetadata
 
 
-def _sealed(ctx: StoreContext, raw: Raw, user_id: str, mac: bytes) -> TailoredCVSummary:
+def _sealed(sealer: SummarySealer, raw: Raw, user_id: str, mac: bytes) -> TailoredCVSummary:
     """The summary a raw entry or item shows, if its MAC verifies; else ``IntegrityError``."""
     application_id, created_at = read_key(raw)
     try:
@@ -121,7 +126,7 @@ def _sealed(ctx: StoreContext, raw: Raw, user_id: str, mac: bytes) -> TailoredCV
         copies.fvs_validation_passed,
         copies.expiration_timestamp,
     )
-    if not ctx.sealer.verify(header, canonical_json(metadata), mac):
+    if not sealer.verify(header, canonical_json(metadata), mac):
         raise IntegrityError(
             "it does not match its keyed value (edited, moved to another key or user, or"
             " planted; or sealed under a secret no longer configured)"
@@ -174,8 +179,8 @@ def _summary(ctx: StoreContext, raw: Raw, user_id: str) -> TailoredCVSummary:
     """The verified summary of an entry that carries a MAC or its whole item."""
     try:
         mac = read_summary_mac(raw)
-        if mac is not None:
-            return _sealed(ctx, raw, user_id, mac)
+        if mac is not None and ctx.sealer is not None:
+            return _sealed(ctx.sealer, raw, user_id, mac)
         return _unsealed(ctx, raw, user_id)
     except (RecursionError, UnicodeError) as exc:
         raise IntegrityError(type(exc).__name__) from None
@@ -195,9 +200,12 @@ def _advise(ctx: StoreContext) -> None:
     )
 
 
-def _needs_item(entry: Raw) -> bool:
-    """Whether the entry alone cannot be verified: it has no MAC and is not a whole item."""
-    return read_summary_mac(entry) is None and not has_content(entry)
+def _needs_item(ctx: StoreContext, entry: Raw) -> bool:
+    """Whether the entry alone cannot be verified: it is not a whole item, and it has no MAC
+    or the store has no configured secret to check one with."""
+    if has_content(entry):
+        return False
+    return ctx.sealer is None or read_summary_mac(entry) is None
 
 
 def _verifiable(ctx: StoreContext, page: Sequence[Raw]) -> Plan[list[Raw]]:
@@ -208,7 +216,7 @@ def _verifiable(ctx: StoreContext, page: Sequence[Raw]) -> Plan[list[Raw]]:
     """
     wanted: dict[int, tuple[str, str]] = {}
     for position, entry in enumerate(page):
-        if _needs_item(entry):
+        if _needs_item(ctx, entry):
             try:
                 wanted[position] = read_key(entry)
             except IntegrityError:
@@ -225,7 +233,7 @@ def _verifiable(ctx: StoreContext, page: Sequence[Raw]) -> Plan[list[Raw]]:
         item = fetched.get(key)
         if item is None or is_tombstone(item):
             continue  # removed since the query (the index lags its table)
-        if read_summary_mac(item) is not None:
+        if ctx.sealer is not None and read_summary_mac(item) is not None:
             _advise(ctx)  # the item has what its entry lacks: the index does not project it
         whole.append(item)
     return whole
