@@ -434,8 +434,10 @@ class DynamoDalHandler:
         self, user_id: str, limit: int = 10, start_key: str | None = None
     ) -> Result[TailoredCVSummaryPage]:
         """One page of a user's live versions as summaries, newest first, from the user index
-        alone: no CV text and no item reads (on a migrated index). A summary is the index's
-        copy, not verified; ``get_tailored_cv`` is the verified read of one version.
+        alone: no CV text and no item reads (on a migrated index). Each summary is verified by
+        the keyed value saved with its version; a row that fails (planted, edited, moved) is
+        named in ``unreadable``, never shown. The CV itself is not read: ``get_tailored_cv`` is
+        the verified read of one version.
 
         Tokens work like ``list_tailored_cvs_for_user``'s, but only for this listing.
         """
