@@ -9,6 +9,7 @@ secrets would: raw PutItem and UpdateItem calls on the engine, over HTTP.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import uuid
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from careervp.dal.cli import main
 from careervp.dal.schema import table_key
 from careervp.dal.table import create_table, ensure_table
 from support.factories import make_data
@@ -390,3 +392,17 @@ def test_without_a_configured_secret_versions_are_unsealed_and_summaries_read_th
         pages = _walk(handler, 10)
         assert _shown(pages) == [unsealed, sealed]
         assert _named(pages) == [planted]
+
+
+def test_the_create_table_command_advises_projecting_the_mac(
+    old_http_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    endpoint = old_http_store.engine.endpoint_url
+    assert endpoint is not None
+    table = ["--endpoint-url", endpoint, "--region", "us-east-1", "--table"]
+    code = main([*table, old_http_store.table_name, "--json", "create-table"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["serviceable"] is True
+    (advice,) = [note for note in report["advisories"] if "summaries" in note]
+    assert "summary_mac" in advice
