@@ -102,7 +102,8 @@ _FAILURE_LEVELS = {
 def _process_secret() -> bytes:
     logger.warning(
         "%s is not set: page tokens are signed with a random per-process secret and will not"
-        " verify in any other process",
+        " verify in any other process; versions are saved without a summary MAC and summaries"
+        " read their items",
         SECRET_ENV,
     )
     return secrets.token_bytes(32)
