@@ -1,4 +1,4 @@
-"""Client CPU on canned responses: the store beside raw boto3 calls and the task file's naive read.
+"""Client CPU on canned responses: the store beside raw boto3 calls and the naive read.
 
 Every baseline is a client as a user writes it (boto3's defaults); the store uses the client it
 builds itself. Both sides get the same canned answers, so the figures are the client's CPU only.
@@ -39,10 +39,13 @@ if TYPE_CHECKING:
 
     from careervp.models.tailor import TailoredCVData
 
-__all__ = ["SIZES", "TYPICAL", "breakdown", "client_cpu", "data_of"]
+__all__ = ["APPLICATION", "SIZES", "TYPICAL", "breakdown", "client_cpu", "data_of"]
 
 SIZES = {"4 KB": 4_000, "15 KB": 15_000, "120 KB": 120_000}
 TYPICAL = "15 KB"
+# Every benchmark stores the typical CV (data_of(TYPICAL)) under this application id, so its
+# item has one size wherever it is reported (the keys count in an item's size).
+APPLICATION = "app-0"
 CREATED = "2026-11-26T10:30:00.000000Z"
 SECRET = b"benchmark-secret-0123456789"
 FAR_FUTURE = 4_000_000_000

@@ -60,7 +60,13 @@ class SizingCipher:
 
 def create_table(args: argparse.Namespace, client: DynamoDBClient, name: str) -> int:
     index = os.environ.get(INDEX_NAME_ENV) or INDEX_NAME
-    report = ensure_table(client, name, index_name=index, wait_timeout=args.wait_timeout)
+    report = ensure_table(
+        client,
+        name,
+        index_name=index,
+        wait_timeout=args.wait_timeout,
+        table_class=args.table_class,
+    )
     for note in report.advisories:
         sys.stderr.write(f"note: {note}\n")
     for problem in report.problems:
