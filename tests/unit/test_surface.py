@@ -37,6 +37,8 @@ PUBLIC = {
     },
     "careervp.dal": {"DynamoDalHandler", "__version__", "compute_checksum"},
     "careervp.dal.dynamo_dal_handler": {"DynamoDalHandler", "compute_checksum"},
+    "careervp.dal.testing": {"DEFAULT_TABLE_NAME", "REGION", "local_store"},
+    "careervp.dal.testing.plugin": {"tailored_cv_store"},
     "careervp.dal.encryption": {"ENCRYPTION_CONTEXT", "KmsCipher"},
     "careervp.dal.client": {
         "DEFAULT_CALL_TIMEOUT",
