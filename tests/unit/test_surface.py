@@ -44,6 +44,7 @@ PUBLIC = {
         "DEFAULT_CALL_TIMEOUT",
         "CallDeadlineError",
         "build_client",
+        "client_config",
         "install_deadline",
     },
     "careervp.dal.settings": {

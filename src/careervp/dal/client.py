@@ -26,7 +26,13 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from mypy_boto3_dynamodb import DynamoDBClient
 
-__all__ = ["DEFAULT_CALL_TIMEOUT", "CallDeadlineError", "build_client", "install_deadline"]
+__all__ = [
+    "DEFAULT_CALL_TIMEOUT",
+    "CallDeadlineError",
+    "build_client",
+    "client_config",
+    "install_deadline",
+]
 
 DEFAULT_CALL_TIMEOUT = 10.0
 _CONTEXT_KEY = "careervp_dal_deadline"
@@ -85,6 +91,30 @@ def install_deadline(
     events.register_first(f"needs-retry.{service}", deadline.check)
 
 
+def client_config(
+    *,
+    retry_mode: Literal["standard", "adaptive"] = "standard",
+    max_attempts: int = 5,  # in all, the first try included
+    call_timeout: float = DEFAULT_CALL_TIMEOUT,
+) -> tuple[Config, float]:
+    """The botocore ``Config`` of the store's clients, blocking (``build_client``) and async
+    (``careervp.dal.aio.build_async_client``): retry mode, attempts and each attempt's
+    timeouts as fractions of the call's budget; and the longest one attempt takes (connect and
+    read timeouts), for ``install_deadline``."""
+    if not call_timeout > 0:
+        raise ValueError("call_timeout must be a positive number of seconds")
+    connect_timeout = min(2.0, call_timeout / 5)
+    read_timeout = min(5.0, call_timeout * 2 / 5)
+    config = Config(
+        retries={"mode": retry_mode, "total_max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        tcp_keepalive=True,
+        parameter_validation=False,
+    )
+    return config, connect_timeout + read_timeout
+
+
 def build_client(
     *,
     endpoint_url: str | None = None,
@@ -99,16 +129,8 @@ def build_client(
     ``AWS_ENDPOINT_URL_DYNAMODB`` is honoured by boto3 itself when ``endpoint_url`` is unset.
     ``local_credentials`` signs with placeholder keys, for embedded engines that accept any.
     """
-    if not call_timeout > 0:
-        raise ValueError("call_timeout must be a positive number of seconds")
-    connect_timeout = min(2.0, call_timeout / 5)
-    read_timeout = min(5.0, call_timeout * 2 / 5)
-    config = Config(
-        retries={"mode": retry_mode, "total_max_attempts": max_attempts},
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        tcp_keepalive=True,
-        parameter_validation=False,
+    config, attempt_seconds = client_config(
+        retry_mode=retry_mode, max_attempts=max_attempts, call_timeout=call_timeout
     )
     placeholder = "local" if local_credentials else None
     client = boto3.client(
@@ -119,5 +141,5 @@ def build_client(
         aws_access_key_id=placeholder,
         aws_secret_access_key=placeholder,
     )
-    install_deadline(client, call_timeout, attempt_seconds=connect_timeout + read_timeout)
+    install_deadline(client, call_timeout, attempt_seconds=attempt_seconds)
     return client
