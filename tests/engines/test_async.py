@@ -9,8 +9,13 @@ import asyncio
 import random
 import threading
 import time
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Tracer
+from aws_xray_sdk.core.models.segment import Segment  # type: ignore[import-untyped]
+from aws_xray_sdk.core.models.subsegment import Subsegment  # type: ignore[import-untyped]
 
 from careervp.dal.aio import AsyncDynamoDalHandler, open_handler
 from careervp.dal.encryption import KmsCipher
@@ -21,10 +26,10 @@ from support.raw import artifact_of, key_of
 from tests.conftest import TOKEN_SECRET
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from careervp.dal.codec import Cipher
-    from tests.conftest import Store
+    from tests.conftest import Records, Store
 
 
 def _on(store: Store, work: Callable[[AsyncDynamoDalHandler], Awaitable[Any]], **kw: Any) -> Any:
@@ -207,3 +212,63 @@ def test_kms_is_called_in_a_worker_thread_and_only_on_a_cache_miss(http_store: S
     # Plaintext of the async saves is readable by the blocking handler with the same key.
     blocking = http_store.handler(cipher=writer)
     assert blocking.get_tailored_cv(*key_of(ids[0])).success
+
+
+class _AsyncSubsegments:
+    """A tracing provider whose async subsegments are aws_xray_sdk's own, kept for inspection."""
+
+    def __init__(self) -> None:
+        self.segment = Segment("host-handler")
+        self.subsegments: list[Subsegment] = []
+
+    @asynccontextmanager
+    async def in_subsegment_async(self, name: str) -> AsyncIterator[Subsegment]:
+        subsegment = Subsegment(name, "local", self.segment)
+        self.subsegments.append(subsegment)
+        yield subsegment
+
+
+def test_traces_and_logs_as_the_blocking_handler(http_store: Store, log_records: Records) -> None:
+    provider = _AsyncSubsegments()
+    tracer = Tracer(service="s", disabled=True, provider=provider)  # type: ignore[arg-type]
+
+    async def work(handler: AsyncDynamoDalHandler) -> None:
+        assert (await handler.save_tailored_cv("app-t", make_data(random.Random(2)))).success
+        assert (await handler.get_latest_tailored_cv("app-none")).code is ResultCode.NOT_FOUND
+
+    _on(http_store, work, tracer=tracer)
+
+    async def missing(handler: AsyncDynamoDalHandler) -> None:
+        broken = await handler.get_latest_tailored_cv("app-t")
+        assert broken.code is ResultCode.DATABASE_ERROR
+        assert "table no-such-table does not exist" in (broken.error or "")
+
+    async def main() -> None:
+        async with open_handler(
+            "no-such-table",
+            endpoint_url=http_store.engine.endpoint_url,
+            region_name="us-east-1",
+            token_secret=TOKEN_SECRET,
+            tracer=tracer,
+        ) as handler:
+            await missing(handler)
+
+    asyncio.run(main())
+    assert [s.name for s in provider.subsegments] == [
+        "save_tailored_cv",
+        "get_latest_tailored_cv",
+        "get_latest_tailored_cv",
+    ]
+    assert [s.annotations for s in provider.subsegments] == [
+        {"code": "SUCCESS"},
+        {"code": "NOT_FOUND"},
+        {"code": "DATABASE_ERROR"},
+    ]
+    assert getattr(provider.subsegments[2], "fault", False)
+    failures = [r for r in log_records.records if r.levelname == "WARNING"]
+    assert [(r.getMessage().split(":")[0], r.__dict__["code"]) for r in failures] == [
+        ("get_latest_tailored_cv failed", "DATABASE_ERROR")
+    ]
+    saved = [r for r in log_records.records if r.getMessage() == "save_tailored_cv succeeded"]
+    assert saved
+    assert saved[0].__dict__["artifact_id"].startswith("app-t#")
