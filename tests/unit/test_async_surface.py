@@ -4,12 +4,16 @@ aiobotocore."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import subprocess
 import sys
+from typing import Any
+
+import pytest
 
 from careervp.dal import DynamoDalHandler
-from careervp.dal.aio import AsyncDynamoDalHandler
+from careervp.dal.aio import AsyncDynamoDalHandler, open_handler
 
 
 def _public(cls: type) -> dict[str, inspect.Signature]:
@@ -63,3 +67,28 @@ print(before, after)
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[] True"
+
+
+def _enter(**options: Any) -> None:
+    async def main() -> None:
+        async with open_handler(**options):
+            pass
+
+    asyncio.run(main())
+
+
+def test_open_handler_refuses_what_the_blocking_constructor_refuses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TAILORED_CV_TABLE_NAME", raising=False)
+    with pytest.raises(ValueError, match="TAILORED_CV_TABLE_NAME"):
+        _enter(region_name="us-east-1")
+    monkeypatch.setenv("TAILORED_CV_PAGINATION_SECRET", "short")
+    with pytest.raises(ValueError, match="TAILORED_CV_PAGINATION_SECRET is too short"):
+        _enter(table_name="t", region_name="us-east-1")
+    monkeypatch.delenv("TAILORED_CV_PAGINATION_SECRET")
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    with pytest.raises(ValueError, match="no AWS region"):
+        _enter(table_name="t", token_secret=b"s" * 32)
