@@ -3,7 +3,8 @@
 Each public method is one plan (``careervp.dal.plans``) run by the blocking sender: validate,
 build each request, send it, interpret the response. Every outcome is a ``Result``; the one
 ``except DalError`` below maps every failure to its code, and anything else is a defect of the
-store, reported as ``INTERNAL_ERROR`` with its traceback in the log.
+store, reported as ``INTERNAL_ERROR`` with its traceback in the log. Options, Results, logs and
+tracing are ``careervp.dal._shell``'s, shared with the async handler (``careervp.dal.aio``).
 
 The store logs through the standard logger ``careervp.dal`` and configures nothing: successes at
 DEBUG, faults at WARNING, integrity failures and stopped erasures at ERROR, with ids, sizes and
