@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from aws_lambda_powertools import Tracer
 from aws_xray_sdk.core.models.segment import Segment  # type: ignore[import-untyped]
 from aws_xray_sdk.core.models.subsegment import Subsegment  # type: ignore[import-untyped]
@@ -26,7 +27,7 @@ from support.raw import artifact_of, key_of
 from tests.conftest import TOKEN_SECRET
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
     from careervp.dal.codec import Cipher
     from tests.conftest import Records, Store
@@ -228,8 +229,16 @@ class _AsyncSubsegments:
         yield subsegment
 
 
-def test_traces_and_logs_as_the_blocking_handler(http_store: Store, log_records: Records) -> None:
-    provider = _AsyncSubsegments()
+@pytest.fixture
+def provider() -> Iterator[_AsyncSubsegments]:
+    yield _AsyncSubsegments()
+    # Powertools keeps a Tracer's provider for the whole process: later tests get the default.
+    Tracer._reset_config()  # type: ignore[no-untyped-call]
+
+
+def test_traces_and_logs_as_the_blocking_handler(
+    http_store: Store, log_records: Records, provider: _AsyncSubsegments
+) -> None:
     tracer = Tracer(service="s", disabled=True, provider=provider)  # type: ignore[arg-type]
 
     async def work(handler: AsyncDynamoDalHandler) -> None:
