@@ -65,6 +65,9 @@ HTTP_ENGINES = ("moto_server", "dynalite")
 # ``handler_kind`` fixture with these params). The async one runs on the HTTP engines only:
 # moto's in-process mock answers botocore's blocking client, not aiobotocore's.
 HANDLER_KINDS = ("blocking", "async")
+# CAREERVP_TEST_HANDLERS=blocking (or async) runs one of them, for a quicker run on a second
+# Python; unset, both run.
+HANDLERS_ENV = "CAREERVP_TEST_HANDLERS"
 ENDPOINT_ENV = "CAREERVP_TEST_ENDPOINT"
 _ENDPOINT_DESELECTED = pytest.StashKey[int]()
 TOKEN_SECRET = b"test-secret-0123456789abcdef"
@@ -90,22 +93,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Without ``CAREERVP_TEST_ENDPOINT`` the ``endpoint`` engine's tests are deselected and
     summed up in one line, instead of one SKIPPED line each at the end of every run. The async
     handler on moto's in-process mock is no test at all (the mock serves only botocore's
-    blocking client): those combinations are deselected too."""
+    blocking client): those combinations are deselected too, and so is a handler that
+    ``CAREERVP_TEST_HANDLERS`` leaves out."""
     with_endpoint = bool(os.environ.get(ENDPOINT_ENV))
+    chosen = os.environ.get(HANDLERS_ENV, ",".join(HANDLER_KINDS)).replace(" ", "").split(",")
     kept: list[pytest.Item] = []
     endpoint: list[pytest.Item] = []
-    impossible: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
     for item in items:
         callspec = getattr(item, "callspec", None)
         params = callspec.params if callspec is not None else {}
-        if params.get("handler_kind") == "async" and params.get("engine") == "moto":
-            impossible.append(item)
+        kind = params.get("handler_kind")
+        if (kind == "async" and params.get("engine") == "moto") or (
+            kind is not None and kind not in chosen
+        ):
+            left_out.append(item)
         elif params.get("engine") == "endpoint" and not with_endpoint:
             endpoint.append(item)
         else:
             kept.append(item)
-    if endpoint or impossible:
-        config.hook.pytest_deselected(items=endpoint + impossible)
+    if endpoint or left_out:
+        config.hook.pytest_deselected(items=endpoint + left_out)
         items[:] = kept
     config.stash[_ENDPOINT_DESELECTED] = len(endpoint)
 
