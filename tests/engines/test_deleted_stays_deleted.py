@@ -23,7 +23,7 @@ from support.factories import make_data
 from support.faults import Fault, HeldRequest, error_body
 from support.network import LossyProxy
 from support.raw import artifact_of, key_of, tamper
-from tests.conftest import Clock
+from tests.conftest import HANDLER_KINDS, Clock
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,6 +31,12 @@ if TYPE_CHECKING:
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
     from careervp.models.tailor import TailoredCVData
     from tests.conftest import Records, Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
 
 
 def _data(seed: int = 1) -> TailoredCVData:
@@ -133,7 +139,7 @@ def test_an_unkeyed_first_attempt_arriving_after_its_retry_and_a_delete_stores_n
     http_store: Store,
 ) -> None:
     handler = http_store.handler()
-    held = HeldRequest(http_store.client, "PutItem")  # botocore retries the 500 at once
+    held = HeldRequest(http_store.sending_client(), "PutItem")  # botocore retries the 500 at once
     saved = handler.save_tailored_cv("app-gone", _data())
     assert saved.success
     assert handler.delete_tailored_cv(*key_of(saved.data)).success
@@ -144,7 +150,7 @@ def test_an_unkeyed_first_attempt_arriving_after_its_retry_and_a_delete_stores_n
 
 def test_a_late_put_after_an_erasure_stores_nothing(http_store: Store) -> None:
     handler = http_store.handler()
-    held = HeldRequest(http_store.client, "PutItem")
+    held = HeldRequest(http_store.sending_client(), "PutItem")
     saved = handler.save_tailored_cv("app-gone", _data())
     assert saved.success
     http_store.clock.advance(timedelta(seconds=1))
@@ -244,7 +250,7 @@ def test_a_save_in_the_microsecond_of_a_removed_version_is_stored_not_swallowed(
     assert handler.get_tailored_cv(*key_of(keyed.data)).success
     # A first attempt refused by the engine (500, not applied) and retried by botocore.
     Fault(
-        http_store.client,
+        http_store.sending_client(),
         "PutItem",
         times=1,
         status=500,

@@ -12,11 +12,19 @@ from hypothesis import strategies as st
 
 from careervp.models.result import ResultCode
 from support.factories import make_data
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from tests.conftest import Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
+
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 

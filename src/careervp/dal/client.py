@@ -34,6 +34,7 @@ __all__ = [
     "CallDeadlineError",
     "attempt_timeouts",
     "build_client",
+    "client_config",
     "install_deadline",
 ]
 
@@ -116,6 +117,29 @@ def install_deadline(
     events.register_first(f"needs-retry.{service}", deadline.check)
 
 
+def client_config(
+    *,
+    retry_mode: Literal["standard", "adaptive"] = "standard",
+    max_attempts: int = 5,  # in all, the first try included
+    call_timeout: float = DEFAULT_CALL_TIMEOUT,
+) -> tuple[Config, float]:
+    """The botocore ``Config`` of the store's clients, blocking (``build_client``) and async
+    (``careervp.dal.aio.build_async_client``): retry mode, attempts and each attempt's
+    timeouts as fractions of the call's budget; and the longest one attempt takes (connect and
+    read timeouts), for ``install_deadline``."""
+    if not call_timeout > 0:
+        raise ValueError("call_timeout must be a positive number of seconds")
+    connect_timeout, read_timeout = attempt_timeouts(call_timeout)
+    config = Config(
+        retries={"mode": retry_mode, "total_max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        tcp_keepalive=True,
+        parameter_validation=False,
+    )
+    return config, connect_timeout + read_timeout
+
+
 def build_client(
     *,
     endpoint_url: str | None = None,
@@ -130,15 +154,8 @@ def build_client(
     ``AWS_ENDPOINT_URL_DYNAMODB`` is honoured by boto3 itself when ``endpoint_url`` is unset.
     ``local_credentials`` signs with placeholder keys, for embedded engines that accept any.
     """
-    if not call_timeout > 0:
-        raise ValueError("call_timeout must be a positive number of seconds")
-    connect_timeout, read_timeout = attempt_timeouts(call_timeout)
-    config = Config(
-        retries={"mode": retry_mode, "total_max_attempts": max_attempts},
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        tcp_keepalive=True,
-        parameter_validation=False,
+    config, attempt_seconds = client_config(
+        retry_mode=retry_mode, max_attempts=max_attempts, call_timeout=call_timeout
     )
     placeholder = "local" if local_credentials else None
     client = boto3.client(
@@ -149,5 +166,5 @@ def build_client(
         aws_access_key_id=placeholder,
         aws_secret_access_key=placeholder,
     )
-    install_deadline(client, call_timeout, attempt_seconds=connect_timeout + read_timeout)
+    install_deadline(client, call_timeout, attempt_seconds=attempt_seconds)
     return client

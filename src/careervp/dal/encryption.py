@@ -267,3 +267,29 @@ class KmsCipher:
         """How many data keys are cached (for tests and metrics; the keys never leave)."""
         with self._lock:
             return len(self._known)
+
+    # For the async handler (careervp.dal.aio): a step of a plan that may call KMS runs in a
+    # worker thread, any other on the event loop. Both answer from the cache alone.
+
+    def seals_without_kms(self) -> bool:
+        """Whether ``encrypt`` now would use the cached data key, with no KMS call."""
+        now = self._clock()
+        with self._lock:
+            key = self._current
+            return key is not None and now - key.born < self._max_age and key.uses < self._max_uses
+
+    def opens_without_kms(self, blob: bytes) -> bool:
+        """Whether ``decrypt(blob, ...)`` would make no KMS call: its data key is cached, or the
+        blob is refused before any call (not this cipher's format, truncated)."""
+        if len(blob) < _HEADER.size:
+            return True
+        version, key_length = _HEADER.unpack_from(blob)
+        body = _HEADER.size + key_length
+        if version != _VERSION or len(blob) < body + _NONCE_BYTES + _TAG_BYTES:
+            return True
+        if not 0 < key_length <= _MAX_WRAPPED_KEY:
+            return True
+        now = self._clock()
+        with self._lock:
+            key = self._known.get(blob[_HEADER.size : body])
+            return key is not None and now - key.born < self._max_age

@@ -1,7 +1,7 @@
 """The blocking side of the plans: each ``Call`` made on a boto3 client, faults mapped once.
 
-An async variant of the store would replace this module only: the plans, the codec and the
-requests stay as they are.
+``careervp.dal.aio._sender`` is the async side of the same plans; it shares ``Ran``,
+``consumed`` and ``add_note`` with this module.
 
 The wire path (on unless ``wire=False`` or ``TAILORED_CV_WIRE=0``): botocore keeps endpoints,
 signing, retries, error parsing and checksums, but does not serialize or parse what the codec
@@ -59,7 +59,16 @@ if TYPE_CHECKING:
 
     from careervp.dal.plans import Plan
 
-__all__ = ["WIRE_ENV", "Ran", "Sender", "consumed", "install_wire", "run", "wire_from_environment"]
+__all__ = [
+    "WIRE_ENV",
+    "Ran",
+    "Sender",
+    "add_note",
+    "consumed",
+    "install_wire",
+    "run",
+    "wire_from_environment",
+]
 
 T = TypeVar("T")
 
@@ -296,6 +305,16 @@ class Ran(Generic[T]):
         self.facts = facts
 
 
+def add_note(facts: dict[str, object], note: Note) -> None:
+    """Keep a plan's ``Note`` in the facts of its run."""
+    for name, value in note.fields.items():
+        known = facts.get(name)
+        # Notes of a kind add up (unreadable versions met batch after batch).
+        facts[name] = (
+            {**known, **value} if isinstance(known, dict) and isinstance(value, dict) else value
+        )
+
+
 def run(plan: Plan[T], sender: Sender, action: str) -> Ran[T]:
     """Drive ``plan`` to its result.
 
@@ -308,14 +327,7 @@ def run(plan: Plan[T], sender: Sender, action: str) -> Ran[T]:
         call = next(plan)
         while True:
             if isinstance(call, Note):
-                for name, value in call.fields.items():
-                    known = facts.get(name)
-                    # Notes of a kind add up (unreadable versions met batch after batch).
-                    facts[name] = (
-                        {**known, **value}
-                        if isinstance(known, dict) and isinstance(value, dict)
-                        else value
-                    )
+                add_note(facts, call)
                 call = plan.send(None)
                 continue
             try:
