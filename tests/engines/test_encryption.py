@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from careervp.dal.codec import compute_checksum
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.encryption import KmsCipher
+from careervp.dal.errors import DalError
 from careervp.dal.settings import ACCEPT_PLAINTEXT_ENV, KMS_KEY_ENV
 from careervp.models.result import ResultCode
 from support.factories import make_data
@@ -226,6 +228,46 @@ def test_a_slow_generate_data_key_never_blocks_a_cached_read(http_store: Store) 
     assert got.success, got.error
     assert read_while_held
     assert saved.success, saved.error
+
+
+def test_callers_waiting_behind_a_failed_generate_data_key_share_its_failure(
+    http_store: Store,
+) -> None:
+    """KMS unreachable: the first sealer's GenerateDataKey spends its budget and fails; those
+    that waited behind it answer with that failure instead of each spending a budget in turn
+    (five saves then took 0.8 to 4 s with a 2 s budget)."""
+    # One instant for every caller: each waiter counts as started before the failure, however
+    # the threads are scheduled.
+    cipher = http_store.cipher(clock=lambda: 0.0)
+    entered, release = threading.Event(), threading.Event()
+    callers: set[int] = set()
+
+    def unreachable(**_: object) -> None:
+        callers.add(threading.get_ident())
+        entered.set()
+        release.wait(timeout=20)
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9/")
+
+    cipher._kms.meta.events.register("before-send.kms.GenerateDataKey", unreachable)
+    outcomes: list[str] = []
+
+    def seal() -> None:
+        try:
+            cipher.encrypt(b"cv", b"aad")
+        except DalError as exc:
+            outcomes.append(exc.code.value)
+
+    first = threading.Thread(target=seal)
+    first.start()
+    assert entered.wait(timeout=20)
+    waiting = [threading.Thread(target=seal) for _ in range(4)]
+    for thread in waiting:
+        thread.start()
+    release.set()
+    for thread in [first, *waiting]:
+        thread.join(timeout=60)
+    assert outcomes == ["DATABASE_ERROR"] * 5
+    assert len(callers) == 1  # only the first caller reached KMS
 
 
 KMS_FAULTS = {

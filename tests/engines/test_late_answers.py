@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from careervp.dal.client import build_client
 from careervp.models.result import ResultCode
+from support.engines import free_port
 from support.factories import make_data
+from support.faults import Fault, error_body
 from support.network import LossyProxy
 from support.raw import artifact_of, key_of
 
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
-    from tests.conftest import Store
+    from tests.conftest import Records, Store
 
 # Longer than the default client's read timeout, shorter than its budget.
 LATE = 4.0
@@ -130,3 +132,79 @@ def test_a_write_never_answered_within_the_budget_says_its_outcome_is_unknown(
     repeated = http_store.handler().save_tailored_cv("app-unknown", data, idempotency_key="req-u")
     assert repeated.success, repeated.error
     assert len(_versions(http_store, "app-unknown")) == 1
+
+
+class RefuseAfter:
+    """From the (after+1)-th request of ``operation`` on, send it to a closed port: the path to
+    the database dies right after the first attempt was applied (a refused connection)."""
+
+    def __init__(self, client: Any, operation: str, after: int = 1) -> None:
+        self.seen = 0
+        self.after = after
+        self.dead = f"http://127.0.0.1:{free_port()}/"
+        client.meta.events.register(f"before-send.dynamodb.{operation}", self)
+
+    def __call__(self, request: Any, **_: object) -> None:
+        self.seen += 1
+        if self.seen > self.after:
+            request.url = self.dead
+
+
+def _then(client: Any, operation: str, second: str) -> None:
+    if second == "refused":
+        RefuseAfter(client, operation)
+    else:
+        Fault(
+            client,
+            operation,
+            after=1,
+            times=10,
+            body=error_body("ProvisionedThroughputExceededException", "slow down"),
+        )
+
+
+@pytest.mark.parametrize("second", ["refused", "throttled"])
+def test_a_save_answered_late_then_unreachable_says_its_outcome_is_unknown(
+    http_store: Store, proxy: LossyProxy, second: str
+) -> None:
+    """Whatever the retries meet after an unanswered attempt, the error is not "could not
+    connect" or "throttled" (read as: nothing stored): the write may have been applied."""
+    client = build_client(endpoint_url=proxy.endpoint, region_name="us-east-1")
+    handler = http_store.handler(client=client)
+    proxy.hold_responses("PutItem", LATE)
+    _then(client, "PutItem", second)
+    saved = handler.save_tailored_cv("app-r1", make_data(random.Random(1)))
+    assert _versions(http_store, "app-r1") != []  # the first attempt was applied
+    assert saved.code is ResultCode.DATABASE_ERROR, saved
+    assert "outcome is unknown" in (saved.error or "")
+
+
+def test_a_delete_answered_late_then_refused_says_its_outcome_is_unknown(
+    http_store: Store, proxy: LossyProxy
+) -> None:
+    saved = http_store.handler().save_tailored_cv("app-r1d", make_data(random.Random(2)))
+    assert saved.success
+    client = build_client(endpoint_url=proxy.endpoint, region_name="us-east-1")
+    handler = http_store.handler(client=client)
+    proxy.hold_responses("UpdateItem", LATE)
+    RefuseAfter(client, "UpdateItem")
+    deleted = handler.delete_tailored_cv(*key_of(saved.data))
+    assert deleted.code is ResultCode.DATABASE_ERROR
+    assert "outcome is unknown" in (deleted.error or "")
+
+
+def test_an_erasure_stopped_after_a_late_answer_names_the_version_under_way(
+    http_store: Store, proxy: LossyProxy, log_records: Records
+) -> None:
+    writer = http_store.handler()
+    saved = writer.save_tailored_cv("app-r1e", make_data(random.Random(3), user_id="u-r1"))
+    assert saved.success
+    client = build_client(endpoint_url=proxy.endpoint, region_name="us-east-1")
+    handler = http_store.handler(client=client)
+    proxy.hold_responses("UpdateItem", LATE)
+    RefuseAfter(client, "UpdateItem")
+    erased = handler.delete_all_tailored_cvs_for_user("u-r1")
+    assert erased.code is ResultCode.DATABASE_ERROR
+    assert f"the removal of version {saved.data} was under way" in (erased.error or "")
+    (record,) = [r for r in log_records.records if getattr(r, "under_way", None)]
+    assert getattr(record, "under_way", None) == saved.data

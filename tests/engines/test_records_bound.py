@@ -11,11 +11,18 @@ The same key with other content is ``CONFLICT``, also after the version was dele
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
+from careervp.dal import _shell
+from careervp.dal.client import build_client
+from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.schema import RECORD_MAC, VERSION_DELETED, record_key
 from careervp.models.result import ResultCode
 from support.factories import make_data
+from support.faults import Fault, error_body
 from support.raw import key_of
 from tests.conftest import TOKEN_SECRET
 
@@ -150,3 +157,47 @@ def test_a_key_reused_after_an_erasure_with_other_content_is_a_conflict(
     same = handler.save_tailored_cv("app-a", _data(), idempotency_key=KEY)
     assert same.data == first.data
     assert _versions(http_store, "app-a") == 0
+
+
+def test_a_record_whose_life_was_extended_decides_nothing(http_store: Store) -> None:
+    """Its expiry is under the keyed value: a record kept past its day by a raw edit would
+    otherwise make a save a day later answer with the deleted version's id, storing nothing."""
+    handler = http_store.handler()
+    first = handler.save_tailored_cv("app-a", _data(), idempotency_key=KEY)
+    assert first.success
+    http_store.clock.advance(timedelta(hours=2))
+    assert handler.delete_tailored_cv(*key_of(first.data)).success
+    record = _record(http_store, "app-a")
+    later = int(http_store.clock.now.timestamp()) + 30 * 86_400
+    record["expiration_timestamp"] = {"N": str(later)}
+    _plant(http_store, "app-a", record)
+    http_store.clock.advance(timedelta(hours=23))
+    saved = handler.save_tailored_cv("app-a", _data(), idempotency_key=KEY)
+    assert saved.code is ResultCode.CONFLICT, saved
+
+
+def test_without_a_configured_secret_a_keyed_retry_converges_in_another_process(
+    http_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each process draws its own random secret; records are then keyed with a public constant
+    (bound, not authenticated), so a retry reaching another process is not a CONFLICT."""
+    monkeypatch.delenv("TAILORED_CV_PAGINATION_SECRET", raising=False)
+
+    def process(client: Any = None) -> DynamoDalHandler:
+        _shell._process_secret.cache_clear()  # a new process draws a new secret
+        return DynamoDalHandler(client or http_store.client, http_store.table_name)
+
+    first = process().save_tailored_cv("app-n", _data(), idempotency_key=KEY)
+    assert first.success, first.error
+    again = process().save_tailored_cv("app-n", _data(), idempotency_key=KEY)
+    assert again.data == first.data
+    # Crashed between the claim and the version: the retry elsewhere stores it, once.
+    assert http_store.engine.endpoint_url is not None
+    crashing = build_client(
+        endpoint_url=http_store.engine.endpoint_url, region_name="us-east-1", max_attempts=1
+    )
+    Fault(crashing, "PutItem", after=1, times=1, status=500, body=error_body("InternalError", "x"))
+    assert not process(crashing).save_tailored_cv("app-m", _data(2), idempotency_key=KEY).success
+    retried = process().save_tailored_cv("app-m", _data(2), idempotency_key=KEY)
+    assert retried.success, retried.error
+    assert _versions(http_store, "app-m") == 1

@@ -173,8 +173,9 @@ def test_a_lost_claim_retried_by_botocore_is_recognised_as_ours() -> None:
         created_at="2026-11-26T10:30:00.000000Z",
         write_id="w-mine",
         fingerprint="anything",
+        expires_at=1_795_775_400,
     )
-    record = encode_record("req-1", mine, 1_795_775_400, ctx.record_keys)
+    record = encode_record("req-1", mine, ctx.record_keys)
     script = Script([refused(record), ok])
     artifact = script.run(plans.save(ctx, "app", data, "req-1"))
     assert artifact == "app#2026-11-26T10:30:00.000000Z"

@@ -32,7 +32,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from careervp.dal.client import DEFAULT_CALL_TIMEOUT, attempt_timeouts, install_deadline
-from careervp.dal.errors import IntegrityError, error_code, service_error
+from careervp.dal.errors import DalError, IntegrityError, error_code, service_error
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,6 +93,8 @@ class KmsCipher:
         # a slow GenerateDataKey. ``_refresh`` lets one caller at a time make a new data key.
         self._lock = threading.Lock()
         self._refresh = threading.Lock()
+        # The last failure to make a data key, and when: waiters behind it share it.
+        self._failure: tuple[float, DalError] | None = None
         self._current: _DataKey | None = None
         self._known: OrderedDict[bytes, _DataKey] = OrderedDict()
         self.endpoint = str(kms_client.meta.endpoint_url)
@@ -181,7 +183,16 @@ class KmsCipher:
                 key = self._sealing_key(now)
             if key is not None:
                 return key
-            fresh = self._fresh(now)
+            failure = self._failure
+            if failure is not None and failure[0] >= now:
+                # The caller ahead of this one failed after this one started waiting: KMS is
+                # down or refusing now, and each waiter must not spend its own budget again.
+                raise failure[1]
+            try:
+                fresh = self._fresh(now)
+            except DalError as exc:
+                self._failure = (self._clock(), exc)
+                raise
             with self._lock:
                 self._current = fresh
                 self._remember(fresh)

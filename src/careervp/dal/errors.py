@@ -293,9 +293,11 @@ def service_error(
     resource: str,
     endpoint: str,
     write: bool = False,
+    unanswered: bool = False,
 ) -> DalError:
     """The member of the tree for a botocore exception; ``resource`` names a table or a key;
-    ``write`` when the call was a write, whose fate is unknown when it went unanswered.
+    ``write`` when the call was a write, whose fate is unknown when it went unanswered;
+    ``unanswered`` when an earlier attempt of that write went out and was never answered.
 
     The sentence is safe to show a client: it names the service, the resource as configured
     (an ARN reduced to its resource part), the endpoint and the error's class in our words.
@@ -303,5 +305,13 @@ def service_error(
     """
     resource = without_arns(resource)
     if isinstance(exc, ClientError):
-        return _client_error(exc, action, service, resource, endpoint)
-    return _botocore_error(exc, action, service, resource, endpoint, write=write)
+        error = _client_error(exc, action, service, resource, endpoint)
+    else:
+        error = _botocore_error(exc, action, service, resource, endpoint, write=write)
+    if unanswered and not isinstance(error, ConditionFailedError):
+        # An earlier attempt of this write went unanswered: the database was not reached again
+        # within the budget, and the write may have been applied.
+        message = str(error)
+        if _OUTCOME_UNKNOWN not in message:
+            return ServiceError(message + _OUTCOME_UNKNOWN, log_fields=error.log_fields)
+    return error

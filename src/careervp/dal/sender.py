@@ -35,7 +35,12 @@ from contextvars import ContextVar
 from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ReadTimeoutError,
+)
 
 from careervp.dal.codec._wire import DECODED_OPERATIONS, decode_response, encode_request
 from careervp.dal.errors import DalError, ServiceError, service_error
@@ -148,6 +153,19 @@ def _read_body(
     response_dict["body"] = b"{}"
 
 
+# Per store call: whether an attempt went out and was never answered (it may have applied).
+_UNANSWERED: ContextVar[list[bool] | None] = ContextVar("careervp_dal_unanswered", default=None)
+
+
+def _note_unanswered(caught_exception: Exception | None = None, **_: object) -> None:
+    """needs-retry: an attempt sent and not answered, remembered whatever later ones meet."""
+    noted = _UNANSWERED.get()
+    if noted is not None and isinstance(
+        caught_exception, (ReadTimeoutError, ConnectionClosedError)
+    ):
+        noted.append(True)
+
+
 def install_wire(client: Any) -> None:
     """Register the wire path's handlers on ``client`` (once, however often it is called)."""
     events = client.meta.events
@@ -187,17 +205,26 @@ class Sender:
         self.wire = wire
         if wire:
             install_wire(client)
+        client.meta.events.register(
+            "needs-retry.dynamodb", _note_unanswered, unique_id="careervp-dal-unanswered"
+        )
         self.endpoint = str(client.meta.endpoint_url)
         self._fault = partial(
             service_error, service="DynamoDB", resource=f"table {table}", endpoint=self.endpoint
         )
 
     def __call__(self, call: Call[Any], action: str) -> Any:
+        unanswered: list[bool] = []
+        token = _UNANSWERED.set(unanswered)
         try:
             return self._dispatch(call)
         except (ClientError, BotoCoreError) as exc:
             write = isinstance(call, (Put, Update, Delete))
-            raise self._fault(exc, action=action, write=write) from exc
+            # An earlier attempt sent and never answered may have been applied, whatever the
+            # last attempt met (a refused connection, throttling).
+            raise self._fault(
+                exc, action=action, write=write, unanswered=write and bool(unanswered)
+            ) from exc
         except Exception as exc:
             # Only botocore and the engine run in there (moto's in-process mock raises its own
             # exceptions for data it cannot handle): a fault of the database side, not ours.
@@ -205,6 +232,8 @@ class Sender:
                 f"the DynamoDB client failed while {action} at {self.endpoint}:"
                 f" {type(exc).__name__}"
             ) from exc
+        finally:
+            _UNANSWERED.reset(token)
 
     def _wired(self, method: Callable[..., Any], request: Any) -> Any:
         """``method(**request)`` with the wire path's hooks acting on it."""

@@ -7,10 +7,12 @@ someone who can read the table nothing to test a guess of the CV against, and it
 record after its version is removed: the same key with other content is still told apart.
 
 ``record_mac`` (HMAC-SHA256 under the same derived key) covers the application, the key, the
-version's ``created_at``, the claiming call's ``write_id`` and the fingerprint. A record without
-it, or whose value does not verify (planted, copied from another application's save, edited,
-written by a release before 0.4.0 or under another secret), never decides a save's answer: the
-save answers ``CONFLICT`` naming the key, never with another application's artifact id.
+version's ``created_at``, the claiming call's ``write_id``, the fingerprint and the record's
+expiry (a record whose life was extended by hand would outlive the version's tombstone). A
+record without it, or whose value does not verify (planted, copied from another application's
+save, edited, written by a release before 0.4.0 or under another secret), never decides a
+save's answer: the save answers ``CONFLICT`` naming the key, never with another application's
+artifact id.
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ class Reservation(msgspec.Struct, frozen=True, kw_only=True):
     created_at: str
     write_id: str
     fingerprint: str | bytes
+    # The record's TTL, epoch seconds: a record stands for its version only until then.
+    expires_at: int
 
 
 def record_mac(key: str, reservation: Reservation, keys: RecordKeys) -> bytes:
@@ -90,10 +94,11 @@ def _bound(key: str, reservation: Reservation) -> list[object]:
         reservation.created_at,
         reservation.write_id,
         reservation.fingerprint,
+        reservation.expires_at,
     ]
 
 
-def encode_record(key: str, reservation: Reservation, expires_at: int, keys: RecordKeys) -> Item:
+def encode_record(key: str, reservation: Reservation, keys: RecordKeys) -> Item:
     fingerprint = reservation.fingerprint
     return {
         **schema.record_key(reservation.application_id, key),
@@ -105,7 +110,7 @@ def encode_record(key: str, reservation: Reservation, expires_at: int, keys: Rec
         if isinstance(fingerprint, str)
         else {"B": fingerprint},
         schema.RECORD_MAC: {"B": record_mac(key, reservation, keys)},
-        schema.TTL_ATTRIBUTE: {"N": str(expires_at)},
+        schema.TTL_ATTRIBUTE: {"N": str(reservation.expires_at)},
     }
 
 
@@ -185,6 +190,7 @@ def decode_record(
         created_at=parts[1],
         write_id=write_id,
         fingerprint=fingerprint,
+        expires_at=expires_at,
     )
     if not keys.verifies(_MAC_DOMAIN, _bound(key, reservation), mac):
         raise _foreign(key, application_id)

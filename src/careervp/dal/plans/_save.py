@@ -100,6 +100,7 @@ def save(
         fingerprint=fingerprint_of(
             application_id, idempotency_key, prepared.checksum, ctx.cipher, ctx.record_keys
         ),
+        expires_at=ctx.now_seconds() + IDEMPOTENCY_TTL_SECONDS,
     )
     held = yield from _claim(ctx, idempotency_key, mine, prepared.checksum)
     if held is not mine:
@@ -111,7 +112,7 @@ def save(
         # the write id): either way the repeat stores nothing.
         if raw is not None and read_write_id(raw) == held.write_id:
             return artifact_id(held.application_id, held.created_at)
-    adopted = msgspec.structs.replace(version, write_id=held.write_id, fingerprint=held.fingerprint)
+    adopted = msgspec.structs.replace(version, write_id=held.write_id, record=held)
     moment = created_at_moment(held.created_at)
     try:
         return (yield from _put(ctx, adopted, moment, first=first if held is mine else None))
@@ -129,8 +130,8 @@ class _Version(msgspec.Struct, frozen=True, kw_only=True):
     application_id: str
     write_id: str
     idempotency_key: str | None
-    # The fingerprint its idempotency record holds (moved with the record after a collision).
-    fingerprint: str | bytes = b""
+    # What its idempotency record holds (moved with the record after a collision).
+    record: Reservation | None = None
 
     def at(self, ctx: StoreContext, moment: datetime) -> EncodedItem:
         # Assembled (and sized) again under every new key: the TTL's digits can change.
@@ -193,7 +194,7 @@ def _put(
 def _claim(ctx: StoreContext, key: str, mine: Reservation, checksum: str) -> Plan[Reservation]:
     """The reservation ``key`` stands for: ``mine`` if this call claimed it, else the holder's."""
     now = ctx.now_seconds()
-    item = encode_record(key, mine, now + IDEMPOTENCY_TTL_SECONDS, ctx.record_keys)
+    item = encode_record(key, mine, ctx.record_keys)
     where = record_key(mine.application_id, key)
     for _ in range(_MAX_CLAIM_ATTEMPTS):
         try:
@@ -221,12 +222,9 @@ def _move(ctx: StoreContext, version: _Version, created_at: str, moved: datetime
     """Point the version's idempotency record at the next microsecond after a collision."""
     application_id, key = version.application_id, str(version.idempotency_key)
     new_artifact = artifact_id(application_id, format_created_at(moved))
-    moved_to = Reservation(
-        application_id=application_id,
-        created_at=format_created_at(moved),
-        write_id=version.write_id,
-        fingerprint=version.fingerprint,
-    )
+    if version.record is None:
+        raise TypeError("a keyed version is moved with its record")
+    moved_to = msgspec.structs.replace(version.record, created_at=format_created_at(moved))
     request = requests.move_record(
         ctx.table,
         application_id,

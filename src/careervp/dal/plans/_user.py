@@ -170,6 +170,7 @@ def erase_user(
     check_id("user_id", user_id)
     tally = Tally(on_progress, every=_PROGRESS_EVERY)
     start: StartKey | None = None
+    removing: str | None = None
     try:
         while True:
             request = requests.query_user(
@@ -183,21 +184,32 @@ def erase_user(
                 key = cast(
                     "Item", {APPLICATION_ID: raw[APPLICATION_ID], CREATED_AT: raw[CREATED_AT]}
                 )
+                removing = item_label(key)
                 if (yield from remove(ctx, key, live_only=False)):
                     tally.add(1)
+                removing = None
             tally.flush()
             start = response.get("LastEvaluatedKey")
             if start is None:
                 return tally.deleted
     except DalError as exc:
-        # The audit trail of an erasure request: how far it got travels with the error.
+        # The audit trail of an erasure request: how far it got travels with the error, and
+        # the version whose removal was under way (it may have been removed: a re-run cannot
+        # find its tombstone, so the trail names it).
+        under_way = (
+            f" (the removal of version {removing} was under way and may have been applied)"
+            if removing is not None
+            else ""
+        )
         exc.args = (
             (
                 f"{exc}; erasing user {user_id} stopped after {tally.deleted} versions were"
-                " deleted: call again to finish"
+                f" deleted{under_way}: call again to finish"
             ),
         )
         exc.log_fields.update(user_id=user_id, deleted=tally.deleted)
+        if removing is not None:
+            exc.log_fields.update(under_way=removing)
         raise
 
 
