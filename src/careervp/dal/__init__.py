@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DynamoDalHandler", "__version__", "compute_checksum"]
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 
 def __getattr__(name: str) -> object:
