@@ -32,8 +32,10 @@ def _in_process_moto() -> bool:
 
 
 class _Raw:
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, headers: dict[str, str]) -> None:
         self._body = body
+        # Older aiobotocore reads the headers from aiohttp's raw pairs.
+        self.raw_headers = tuple((k.encode(), v.encode()) for k, v in headers.items())
 
     def stream(self, **_: object) -> Iterator[bytes]:
         yield self._body
@@ -93,7 +95,7 @@ class Fault:
             text = raw.decode() if isinstance(raw, bytes) else str(raw)
             body = body(json.loads(text))
         headers: Any = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
-        return self._response(request.url, self._status, headers, _Raw(body))
+        return self._response(request.url, self._status, headers, _Raw(body, headers))
 
 
 class HeldRequest:
@@ -123,7 +125,7 @@ class HeldRequest:
         headers = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in values.items()}
         self.held = (request.url, headers, body)
         answer: Any = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "held"}
-        refusal = _Raw(error_body("InternalServerError", ""))
+        refusal = _Raw(error_body("InternalServerError", ""), answer)
         return self._response(request.url, 500, answer, refusal)
 
     def deliver(self) -> tuple[int, dict[str, Any]]:
