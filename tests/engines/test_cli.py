@@ -8,6 +8,7 @@ import io
 import json
 import os
 import random
+import socket
 import subprocess
 import sys
 import uuid
@@ -243,6 +244,26 @@ def test_local_server_prints_its_environment_and_stops_on_sigterm(tmp_path: Path
     finally:
         process.terminate()
         assert process.wait(timeout=20) == 0
+
+
+def test_local_server_on_a_port_in_use_fails_at_once_and_says_so() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # moto's ThreadedMotoServer waited for ever here; the timeout only stops a hung test.
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "careervp.dal.cli", "local-server", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert f"port {port} on 127.0.0.1 is in use" in done.stderr
+    assert "--port" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_put_reads_standard_input(

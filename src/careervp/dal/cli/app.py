@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 from careervp.dal import __version__
 from careervp.dal.cli import admin, commands, subject
 from careervp.dal.cli.demo import run_demo
-from careervp.dal.cli.local import LocalEngineMissingError, serve_locally
+from careervp.dal.cli.local import LocalEngineError, serve_locally
 from careervp.dal.cli.render import fail, interrupted, report_json
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
@@ -321,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return CLOSED_PIPE_EXIT
-    except (LocalEngineMissingError, _UsageError) as exc:
+    except (LocalEngineError, _UsageError) as exc:
         return fail(ResultCode.VALIDATION_ERROR, str(exc))
     except NoRegionError:  # raised while building a client, before any call
         return fail(
