@@ -451,3 +451,79 @@ def test_ctrl_c_exits_130_without_a_traceback_and_says_how_to_resume(
         "error (INTERRUPTED): interrupted: versions encrypted so far stay encrypted; run again"
         f" to resume from the position in {checkpoint}"
     )
+
+
+# What a CV (or a raw writer) can hold to take over a terminal: a window title, a screen clear,
+# a carriage return and a forged failure line, a right-to-left override.
+HOSTILE = "\x1b]0;title\x07\x1b[2J\rdone\nerror (INTEGRITY_ERROR): forged line\u202eabc"
+RAW_CONTROLS = ("\x1b", "\x07", "\r", "\u202e")
+
+
+def _assert_escaped(ran: Ran) -> None:
+    for raw in RAW_CONTROLS:
+        assert raw not in ran.out, (raw, ran.out)
+        assert raw not in ran.err, (raw, ran.err)
+    lines = ran.out.splitlines() + ran.err.splitlines()
+    assert not any(line.startswith("error (INTEGRITY_ERROR): forged") for line in lines)
+
+
+def test_stored_text_reaches_the_terminal_escaped(cli: Cli) -> None:
+    data = make_data(random.Random(21), user_id="u-hostile", job_id="job-hostile")
+    cv = msgspec.structs.replace(data.tailored_cv, executive_summary=HOSTILE)
+    saved = cli.store.handler().save_tailored_cv(
+        "app-hostile", msgspec.structs.replace(data, tailored_cv=cv)
+    )
+    assert saved.success
+    reads: list[tuple[str, ...]] = [("get", saved.data), ("latest", "app-hostile")]
+    for argv in reads:
+        ran = cli(*argv)
+        assert ran.code == 0, ran.err
+        assert "\\x1b]0;title\\x07\\x1b[2J\\rdone\\nerror (INTEGRITY_ERROR)" in ran.out
+        assert "\\u202eabc" in ran.out
+        _assert_escaped(ran)
+    # A raw writer puts it in the summary's job id: listed, or named as unreadable, never raw.
+    tamper(
+        cli.store.client,
+        cli.store.table_name,
+        saved.data,
+        lambda raw: (
+            raw["job_id"].update(S=HOSTILE),
+            raw["metadata"]["M"]["job_id"].update(S=HOSTILE),
+        ),
+    )
+    listings: list[tuple[str, ...]] = [
+        ("list", "--user", "u-hostile"),
+        ("list", "--application", "app-hostile"),
+        ("get", saved.data),
+        ("--verbose", "list", "--user", "u-hostile"),
+    ]
+    for argv in listings:
+        ran = cli(*argv)
+        assert "Traceback" not in ran.err
+        _assert_escaped(ran)
+
+
+def test_an_unknown_field_name_in_put_is_echoed_escaped(cli: Cli, tmp_path: Path) -> None:
+    document = msgspec.to_builtins(make_data(random.Random(22), user_id="u-field"))
+    document["tailored_cv"][HOSTILE] = "x"
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(document))
+    ran = cli("put", str(path), "--application-id", "app-field")
+    assert ran.code == 2
+    assert "unknown field" in ran.err
+    assert ran.err.count("\n") == 1  # one line: msgspec's message cannot add another
+    _assert_escaped(ran)
+
+
+def test_an_id_with_a_format_character_is_refused_and_echoed_escaped(cli: Cli) -> None:
+    refused: list[tuple[str, ...]] = [
+        ("latest", "app-\u202eevil"),
+        ("list", "--user", "u-\u202eevil"),
+        ("get", "app-\u2066x", "2026-11-26T10:30:00.000000Z"),
+    ]
+    for argv in refused:
+        ran = cli(*argv)
+        assert ran.code == 2, ran
+        assert "must not contain control or format characters" in ran.err
+        _assert_escaped(ran)
+        assert "\u2066" not in ran.err

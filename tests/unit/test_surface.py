@@ -64,6 +64,7 @@ PUBLIC = {
         "ServiceError",
         "ThrottledError",
         "error_code",
+        "escaped",
         "service_error",
         "without_arns",
     },

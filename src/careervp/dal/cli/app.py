@@ -25,7 +25,7 @@ from careervp.dal.cli.local import LocalEngineError, serve_locally
 from careervp.dal.cli.render import fail, interrupted, report_json
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
-from careervp.dal.errors import service_error
+from careervp.dal.errors import escaped, service_error
 from careervp.dal.schema import CREATED_AT_EXAMPLE
 from careervp.dal.settings import KMS_KEY_ENV, SECRET_ENV, TABLE_NAME_ENV
 from careervp.dal.validation import MAX_LIMIT
@@ -193,12 +193,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The log record's own fields an operator needs: the engine's words, a decoder's detail.
+_RECORD_DETAILS = ("engine_code", "engine_message", "detail")
+
+
+class _Formatter(logging.Formatter):
+    """One escaped line a record: the message, then the engine's words when it has them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        details = [
+            f"{name}={getattr(record, name)}" for name in _RECORD_DETAILS if hasattr(record, name)
+        ]
+        if details:
+            line += f" ({'; '.join(details)})"
+        return escaped(line)
+
+
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is at the time of each record."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.setFormatter(logging.Formatter("careervp-dal: %(levelname)s %(message)s"))
+        self.setFormatter(_Formatter("careervp-dal: %(levelname)s %(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = sys.stderr
@@ -207,8 +224,10 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def _not_a_result(record: logging.LogRecord) -> bool:
     # A method's failure record says what its Result says, and the command reports that
-    # Result itself: printed twice it reads as two failures.
-    return not (hasattr(record, "action") and hasattr(record, "code"))
+    # Result itself: printed twice it reads as two failures. Other records pass: why a version
+    # in a page that succeeded is unreadable is said there only.
+    failure = isinstance(record.msg, str) and record.msg.startswith("%s failed: ")
+    return not (failure and hasattr(record, "action") and hasattr(record, "code"))
 
 
 def _configure_logging(*, verbose: bool) -> None:

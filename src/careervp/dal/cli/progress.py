@@ -6,12 +6,14 @@ from __future__ import annotations
 import sys
 import time
 
+from careervp.dal.errors import escaped
+
 __all__ = ["Progress"]
 
 
 class Progress:
     def __init__(self, label: str, *, every: float = 1.0) -> None:
-        self._label = label
+        self._label = escaped(label)
         self._every = every
         self._last = 0.0
         self._live = sys.stderr.isatty()

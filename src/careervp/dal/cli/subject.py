@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from careervp.dal.cli.progress import Progress
-from careervp.dal.cli.render import EXIT_CODES, emit, fail, plural
+from careervp.dal.cli.render import EXIT_CODES, emit, fail, note, plural
+from careervp.dal.errors import escaped
 from careervp.models.result import ResultCode
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def export_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     except OSError as exc:
         return fail(ResultCode.VALIDATION_ERROR, f"cannot write {out}: {exc.strerror}")
     for artifact in export["unreadable"]:
-        sys.stderr.write(f"unreadable (failed its integrity check, not exported): {artifact}\n")
+        note(f"unreadable (failed its integrity check, not exported): {artifact}")
     summary = f"exported {plural(export['count'], 'version')} of {args.user_id} to {out}"
     if export["unreadable"]:
         summary += f"; {len(export['unreadable'])} unreadable (named on stderr)"
@@ -110,7 +111,7 @@ def export_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
 
 def _confirmed(user_id: str, count: int) -> bool:
     sys.stderr.write(
-        f"This deletes {plural(count, 'version')} of user {user_id} for good."
+        f"This deletes {plural(count, 'version')} of user {escaped(user_id)} for good."
         f" Type the user id to confirm: "
     )
     sys.stderr.flush()
