@@ -61,6 +61,53 @@ def test_demo_runs_end_to_end(capsys: pytest.CaptureFixture[str]) -> None:
     assert summary["after_delete"] == {"left": 1, "read_again": "NOT_FOUND"}
 
 
+def test_demo_is_self_contained_whatever_the_shell_holds(tmp_path: Path) -> None:
+    """The exports docs/operations.md suggests for a local KMS (now stopped), a profile that
+    does not exist, no region: the demo brings its own engine and key and reads none of it."""
+    dead = f"http://127.0.0.1:{free_port()}"
+    hostile = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_PROFILE": "no-such-profile",
+        "AWS_ENDPOINT_URL": dead,
+        "AWS_ENDPOINT_URL_DYNAMODB": dead,
+        "AWS_ENDPOINT_URL_KMS": dead,
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "not-a-secret",
+        "AWS_SESSION_TOKEN": "expired",
+        "AWS_CA_BUNDLE": str(tmp_path / "missing.pem"),
+        "AWS_CONFIG_FILE": str(tmp_path / "missing-config"),
+        "TAILORED_CV_KMS_KEY_ID": "alias/from-the-shell",
+        "TAILORED_CV_TABLE_NAME": "the-shells-table",
+        "TAILORED_CV_PAGINATION_SECRET": "short",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "careervp.dal.cli", "demo"],
+        capture_output=True,
+        text=True,
+        env=hostile,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "reading it again: NOT_FOUND" in done.stdout
+    assert "CVs encrypted under its KMS key" in done.stdout
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize("option", ["--kms-key-id", "--table", "--endpoint-url", "--region"])
+def test_demo_refuses_the_options_it_would_ignore(
+    capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    code, out, err = _run(capsys, "demo", option, "x")
+    assert code == 2
+    assert out == ""
+    assert f"{option} would be ignored" in err
+    code, out, _ = _run(capsys, "--json", option, "x", "demo")
+    assert code == 2
+    assert json.loads(out)["code"] == "VALIDATION_ERROR"
+
+
 def test_create_table_is_idempotent_and_spots_a_different_table(
     cli: list[str], capsys: pytest.CaptureFixture[str], moto_server_endpoint: str
 ) -> None:

@@ -92,17 +92,23 @@ def build_client(
     retry_mode: Literal["standard", "adaptive"] = "standard",
     max_attempts: int = 5,  # in all, the first try included
     call_timeout: float = DEFAULT_CALL_TIMEOUT,
+    read_timeout: float | None = None,
     local_credentials: bool = False,
 ) -> DynamoDBClient:
     """A client configured from the environment as boto3 reads it.
 
     ``AWS_ENDPOINT_URL_DYNAMODB`` is honoured by boto3 itself when ``endpoint_url`` is unset.
+    ``read_timeout`` is each attempt's (default: 2/5 of ``call_timeout``, at most 5 s); a local
+    engine that takes seconds for a page (moto) needs a longer one, and a budget to match.
     ``local_credentials`` signs with placeholder keys, for embedded engines that accept any.
     """
     if not call_timeout > 0:
         raise ValueError("call_timeout must be a positive number of seconds")
+    if read_timeout is not None and not read_timeout > 0:
+        raise ValueError("read_timeout must be a positive number of seconds")
     connect_timeout = min(2.0, call_timeout / 5)
-    read_timeout = min(5.0, call_timeout * 2 / 5)
+    if read_timeout is None:
+        read_timeout = min(5.0, call_timeout * 2 / 5)
     config = Config(
         retries={"mode": retry_mode, "total_max_attempts": max_attempts},
         connect_timeout=connect_timeout,

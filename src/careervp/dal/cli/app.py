@@ -20,8 +20,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
 from careervp.dal import __version__
 from careervp.dal.cli import admin, commands, subject
-from careervp.dal.cli.demo import run_demo
-from careervp.dal.cli.local import LocalEngineError, serve_locally
+from careervp.dal.cli.demo import DEMO_OPTIONS, run_demo
+from careervp.dal.cli.local import LocalEngineError, is_local, local_client, serve_locally
 from careervp.dal.cli.render import fail, interrupted, report_json
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
@@ -111,7 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(parser, nested=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    _command(sub, "demo", "run the store end to end on an embedded engine (no AWS account)")
+    _command(
+        sub,
+        "demo",
+        "run the store end to end on its own embedded engine and KMS key (no AWS account; the"
+        " shell's AWS settings are not read, and --endpoint-url, --table, --region and"
+        " --kms-key-id are refused)",
+    )
     local = _command(sub, "local-server", "serve moto's DynamoDB on 127.0.0.1 with the table")
     local.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     local.add_argument(
@@ -269,6 +275,12 @@ def _handler(args: argparse.Namespace, client: DynamoDBClient, table_name: str) 
 def _dispatch(args: argparse.Namespace) -> int:
     table_name = args.table or os.environ.get(TABLE_NAME_ENV) or DEFAULT_TABLE
     if args.command == "demo":
+        given = [f"--{name.replace('_', '-')}" for name in DEMO_OPTIONS if getattr(args, name)]
+        if given:
+            raise _UsageError(
+                f"demo runs on its own embedded engine and KMS key, so {', '.join(given)} would"
+                " be ignored: run it without, or point the other commands at local-server"
+            )
         return run_demo(json_output=args.json)
     if args.command == "local-server":
         return serve_locally(
@@ -278,7 +290,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             json_output=args.json,
             kms_key=args.kms_key,
         )
-    client = build_client(endpoint_url=args.endpoint_url, region_name=args.region)
+    endpoint = (
+        args.endpoint_url
+        or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+        or os.environ.get("AWS_ENDPOINT_URL")
+    )
+    client = (
+        local_client(endpoint, args.region, credentials=False)
+        if endpoint is not None and is_local(endpoint)
+        else build_client(endpoint_url=args.endpoint_url, region_name=args.region)
+    )
     if args.command == "create-table":
         run = functools.partial(admin.create_table, args, client, table_name)
     else:

@@ -12,6 +12,7 @@ import socket
 import sys
 import threading
 from typing import TYPE_CHECKING, NoReturn
+from urllib.parse import urlsplit
 
 import boto3
 
@@ -22,7 +23,40 @@ from careervp.dal.table import create_table
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["LocalEngineError", "LocalEngineMissingError", "embedded_engine", "serve_locally"]
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+__all__ = [
+    "LOCAL_CALL_TIMEOUT",
+    "LOCAL_READ_TIMEOUT",
+    "LocalEngineError",
+    "LocalEngineMissingError",
+    "embedded_engine",
+    "is_local",
+    "local_client",
+    "serve_locally",
+]
+
+# moto answers a page of a few thousand versions, or its first request after starting, in
+# seconds on a busy laptop: more than the 4 s read timeout a Lambda's 10 s budget allows.
+LOCAL_READ_TIMEOUT = 30.0
+LOCAL_CALL_TIMEOUT = 90.0
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_local(endpoint: str) -> bool:
+    """Whether ``endpoint`` is an engine on this machine (local-server, dynalite, a test's)."""
+    return urlsplit(endpoint).hostname in _LOOPBACK
+
+
+def local_client(endpoint: str, region: str | None, *, credentials: bool) -> DynamoDBClient:
+    """A client for an engine on this machine: attempts may take seconds, never for ever."""
+    return build_client(
+        endpoint_url=endpoint,
+        region_name=region,
+        call_timeout=LOCAL_CALL_TIMEOUT,
+        read_timeout=LOCAL_READ_TIMEOUT,
+        local_credentials=credentials,
+    )
 
 
 class LocalEngineError(RuntimeError):
@@ -127,7 +161,7 @@ def _interrupt(*_: object) -> NoReturn:
 
 def _serve(port: int, table_name: str, region: str, *, json_output: bool, kms_key: bool) -> None:
     with embedded_engine(port) as endpoint:
-        client = build_client(endpoint_url=endpoint, region_name=region, local_credentials=True)
+        client = local_client(endpoint, region, credentials=True)
         create_table(client, table_name)
         sys.stderr.write(f"moto's DynamoDB and KMS server is listening at {endpoint}; export:\n")
         environment = {
