@@ -198,3 +198,19 @@ def test_the_export_holds_every_version_of_the_user() -> None:
 
 def test_an_unknown_route_is_a_404() -> None:
     assert _call("PATCH /tailored-cvs/{artifact_id}", artifact_id="x")["statusCode"] == 404
+
+
+def test_a_database_error_is_logged_and_its_body_names_no_table(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("TAILORED_CV_TABLE_NAME", "tailored-cvs-typo")
+    app.store.cache_clear()
+    response = _call(
+        "GET /applications/{application_id}/tailored-cvs/latest", application_id="app-1"
+    )
+    assert response["statusCode"] == 503
+    body = _body(response)
+    assert body["code"] == "DATABASE_ERROR"
+    assert "tailored-cvs-typo" not in response["body"]  # the table is for the operator's log
+    assert "retry later" in body["error"]
+    assert any("tailored-cvs-typo" in record.getMessage() for record in caplog.records)

@@ -111,7 +111,12 @@ def test_demo_refuses_the_options_it_would_ignore(
 def test_create_table_is_idempotent_and_spots_a_different_table(
     cli: list[str], capsys: pytest.CaptureFixture[str], moto_server_endpoint: str
 ) -> None:
-    assert _run(capsys, *cli, "create-table")[0] == 0
+    code, out, err = _run(capsys, *cli, "create-table")
+    assert code == 0
+    assert f"table {cli[-1]} created and active" in out
+    # What create-table left to the deployment, said for a new table as for an old one.
+    assert "note: point-in-time recovery is off (deploy/template.yaml turns it on)" in err
+    assert "note: deletion protection is off (deploy/template.yaml turns it on)" in err
     code, out, _ = _run(capsys, *cli, "--json", "create-table")
     assert code == 0
     report = json.loads(out)
@@ -311,6 +316,18 @@ def test_local_server_on_a_port_in_use_fails_at_once_and_says_so() -> None:
     assert f"port {port} on 127.0.0.1 is in use" in done.stderr
     assert "--port" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_region_moto_does_not_serve_is_named(
+    cli: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(capsys, *cli, "create-table")[0] == 0
+    wrong = [*cli[:2], "--region", "nowhere-1", *cli[4:]]
+    code, _, err = _run(capsys, *wrong, "latest", "app-1")
+    assert code == 4
+    assert "HTTP 500 with no error code" in err  # moto's own failure page, said plainly
+    assert "check the region" in err
+    assert "an unnamed error" not in err
 
 
 def test_put_reads_standard_input(

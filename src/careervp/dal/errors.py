@@ -241,6 +241,15 @@ def _client_error(
             f" {resource} ({public}); check the AWS credentials and the region",
             log_fields=engine,
         )
+    if code.isdigit():
+        # botocore names an answer without an error code by its HTTP status: an engine's own
+        # failure page (moto answers 500 to a region it does not serve).
+        return ServiceError(
+            f"{service} at {endpoint} failed while {action} on {resource}: HTTP {code} with no"
+            " error code, the engine's own failure (a local engine answers so for a region it"
+            " does not serve: check the region)",
+            log_fields=engine,
+        )
     lowered = message.lower()
     if code == "ValidationException" and "size" in lowered and "exceed" in lowered:
         return ItemTooLargeError(f"{service} rejected {action} on {resource} for its size")
@@ -255,9 +264,12 @@ def _botocore_error(
     where = f"while {action} on {resource}"
     detail = {"engine_message": _for_log(exc)}
     if isinstance(exc, CallDeadlineError):
+        # Raised when an attempt's read timeout left the budget no room for another attempt:
+        # the attempt is what timed out, often long before the budget itself.
         return ServiceError(
-            f"no answer in time: {service} at {endpoint} did not answer within the call's"
-            f" {exc.kwargs.get('seconds', 0):g} s budget (retries included) {where}",
+            f"no answer in time: {service} at {endpoint} did not answer an attempt within its"
+            f" read timeout, and the call's {exc.kwargs.get('seconds', 0):g} s budget (retries"
+            f" included) left no time for another {where}",
             log_fields=detail,
         )
     if isinstance(exc, ReadTimeoutError):

@@ -156,8 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--limit",
         type=int,
-        default=10,
-        help=f"versions per page with --user, 1 to {MAX_LIMIT} (default 10)",
+        default=None,
+        help=f"versions per page, 1 to {MAX_LIMIT} (default 10 with --user; without it"
+        " --application lists every version at once)",
     )
     listing.add_argument(
         "--next-token", help="the token a previous page printed, to list the next page"
@@ -171,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         required=True,
         metavar="FILE",
-        help="the file to write (replaced only when the export is complete)",
+        help="the file to write (replaced only when the export is complete), or - for standard"
+        " output (the summary then goes to stderr)",
     )
     erase = _command(sub, "erase-user", "delete every version of a user, expired ones included")
     erase.add_argument("user_id", help="the data subject's user id")
@@ -334,8 +336,11 @@ def _interrupted(args: argparse.Namespace) -> int:
         hint = f"versions encrypted so far stay encrypted; run again to resume{where}"
     elif args.command == "erase-user":
         hint = "versions deleted so far stay deleted; run again to finish the erasure"
+    elif args.command in ("export-user", "encrypt-existing"):
+        # An export and a dry run keep no position: a new run starts over, honestly said.
+        hint = "nothing was written; run it again to start over"
     else:
-        hint = "run again to resume; nothing half-written was left behind"
+        hint = "nothing half-written was left behind; run it again"
     return interrupted(f"interrupted: {hint}")
 
 

@@ -19,8 +19,10 @@ class Progress:
         self._live = sys.stderr.isatty()
         self._shown = False
         self._unprinted: str | None = None  # the latest count, when the rate limit held it back
+        self.done = 0  # the latest count reported, shown or not
 
     def __call__(self, done: int, total: int | None = None) -> None:
+        self.done = done
         of = f" of {total}" if total is not None else ""
         text = f"{self._label}: {done}{of}"
         now = time.monotonic()
