@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
 import os
@@ -11,6 +12,8 @@ import random
 import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -328,6 +331,41 @@ def test_a_region_moto_does_not_serve_is_named(
     assert "HTTP 500 with no error code" in err  # moto's own failure page, said plainly
     assert "check the region" in err
     assert "an unnamed error" not in err
+
+
+class _SlowEngine(http.server.BaseHTTPRequestHandler):
+    """Answers every query with an empty page after 5 s: longer than a Lambda's 4 s attempt,
+    as moto takes for a page of a few thousand versions."""
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(5)
+        body = b'{"Items": [], "Count": 0, "ScannedCount": 0}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_an_engine_on_this_machine_may_take_seconds_for_a_page(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowEngine)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        argv = ["--endpoint-url", endpoint, "--region", "us-east-1", "--table", "t"]
+        code, out, err = _run(capsys, *argv, "list", "--application", "app-slow")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 0, err  # the default client gave up: "no answer in time" after 4 s attempts
+    assert "0 versions" in out
 
 
 def test_put_reads_standard_input(
