@@ -368,6 +368,30 @@ def test_an_engine_on_this_machine_may_take_seconds_for_a_page(
     assert "0 versions" in out
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["list", "--limit", "x", "--user", "u"], ["frobnicate"], ["list"], ["get"]],
+)
+def test_a_refused_command_line_under_json_is_one_json_document(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, out, err = _run(capsys, "--json", *argv)
+    assert code == 2
+    document = json.loads(out)  # the whole of stdout: a script reads the code there
+    assert document["code"] == "VALIDATION_ERROR"
+    assert "--help" in document["error"]
+    assert err == ""
+    code, out, err = _run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert "error:" in err
+
+
+def test_help_lists_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "2 usage/validation/configuration or an item too large" in text
+
+
 def test_put_reads_standard_input(
     cli: list[str],
     capsys: pytest.CaptureFixture[str],

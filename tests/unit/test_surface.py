@@ -51,6 +51,7 @@ PUBLIC = {
         "SECRET_ENV",
         "SECRET_PREVIOUS_ENV",
         "TABLE_NAME_ENV",
+        "WIRE_ENV",
     },
     "careervp.dal.errors": {
         "ConditionFailedError",
@@ -138,3 +139,9 @@ def test_the_version_is_the_distributions() -> None:
     from importlib.metadata import version  # noqa: PLC0415
 
     assert careervp.dal.__version__ == version("careervp-dal")
+
+
+def test_the_wire_switch_is_named_once() -> None:
+    from careervp.dal import sender, settings  # noqa: PLC0415
+
+    assert sender.WIRE_ENV == settings.WIRE_ENV == "TAILORED_CV_WIRE"

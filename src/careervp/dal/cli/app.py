@@ -14,7 +14,7 @@ import logging
 import os
 import secrets
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
@@ -22,7 +22,7 @@ from careervp.dal import __version__
 from careervp.dal.cli import admin, commands, subject
 from careervp.dal.cli.demo import DEMO_OPTIONS, run_demo
 from careervp.dal.cli.local import LocalEngineError, is_local, local_client, serve_locally
-from careervp.dal.cli.render import fail, interrupted, report_json
+from careervp.dal.cli.render import EXIT_CODES, fail, interrupted, report_json
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.errors import escaped, service_error
@@ -92,20 +92,34 @@ _VERSION_HELP = (
 
 
 def _command(
-    commands_: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+    commands_: argparse._SubParsersAction[_Parser], name: str, text: str
 ) -> argparse.ArgumentParser:
     command = commands_.add_parser(name, help=text, description=text)
     _global_options(command, nested=True)
     return command
 
 
+class _ArgumentError(Exception):
+    """A command line argparse refused; ``main`` reports it as plain text or, with --json, JSON."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class _Parser(argparse.ArgumentParser):
+    # Subcommands' parsers are of this class too (add_subparsers uses the parser's own type).
+    def error(self, message: str) -> NoReturn:
+        raise _ArgumentError(self, message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="careervp-dal",
         description="Operate the CareerVP tailored-CV store on DynamoDB.",
-        epilog="Exit codes: 0 ok, 1 not found, 2 usage/validation/configuration, 3 integrity, "
-        "4 database, 5 internal, 130 interrupted (Ctrl-C), 141 closed pipe. Options may come "
-        "before or after the command.",
+        epilog="Exit codes: 0 ok, 1 not found, 2 usage/validation/configuration or an item too"
+        " large, 3 integrity, 4 database, 5 internal, 130 interrupted (Ctrl-C), 141 closed pipe."
+        " Options may come before or after the command.",
     )
     parser.add_argument("--version", action="version", version=f"careervp-dal {__version__}")
     _global_options(parser, nested=False)
@@ -351,12 +365,26 @@ def _quiet_stdout() -> None:
     os.close(devnull)
 
 
+def _refused(exc: _ArgumentError, *, json_output: bool) -> int:
+    """A command line argparse refused: its usage and message, or with --json one document
+    (a script reads the failure where it reads every other one)."""
+    if json_output:
+        report_json(enabled=True)
+        return fail(ResultCode.VALIDATION_ERROR, f"{exc} (see {exc.parser.prog} --help)")
+    exc.parser.print_usage(sys.stderr)
+    sys.stderr.write(f"{exc.parser.prog}: error: {escaped(str(exc))}\n")
+    return EXIT_CODES[ResultCode.VALIDATION_ERROR]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse has printed usage or the version already
+        args = parser.parse_args(words)
+    except SystemExit as exc:  # argparse has printed the help or the version
         return exc.code if isinstance(exc.code, int) else 2
+    except _ArgumentError as exc:
+        return _refused(exc, json_output="--json" in words)
     _configure_logging(verbose=args.verbose)
     report_json(bool(args.json))
     try:
