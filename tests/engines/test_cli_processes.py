@@ -613,3 +613,25 @@ def test_an_interrupted_export_says_it_starts_over(cli: Cli, tmp_path: Path) -> 
     assert "resume" not in err  # an export keeps no position: it never resumed
     assert "run it again to start over" in err
     assert not (tmp_path / "u-stop.jsonl").exists()
+
+
+def test_an_interrupted_erasure_says_how_many_it_removed(cli: Cli) -> None:
+    _versions(cli.store, "u-halt", 300)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "careervp.dal.cli", "erase-user", "u-halt", "--yes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli.env,
+    )
+    assert process.stderr is not None
+    first = process.stderr.readline()  # the first progress line: removals under way
+    assert first.startswith("erasing u-halt: "), first
+    process.send_signal(signal.SIGINT)
+    out, rest = process.communicate(timeout=60)
+    assert process.returncode == 130, (out, rest)
+    found = re.search(r"at least (\d+) versions? of u-halt were deleted", rest)
+    assert found is not None, rest
+    assert "run again to finish the erasure" in rest
+    # "At least": the count last reported; a batch cut short may have removed a few more.
+    assert int(found.group(1)) <= 300 - cli.store.count()
