@@ -1,18 +1,19 @@
 """Capacity, cost and scale on dynalite, over loopback.
 
-Three layouts hold the same CVs: the store with its narrow user index (``INCLUDE`` the TTL), the
-store on a table whose index projects ``ALL`` (existing deployments), and the task file's naive
-layout (the CV as a nested map, index ``ALL``, written through boto3's ``Table``).
+Four layouts hold the same CVs: the store with its narrow user index (``INCLUDE`` the TTL, the
+idempotency key and the summary attributes), the store on a table whose index projects ``ALL``
+(existing deployments), the store on the index made before summaries, and the naive layout (the
+CV as a nested map, index ``ALL``, written through boto3's ``Table``, as ``naive.py`` says).
 
 Read and table-write units are what dynalite reports (it sizes items by DynamoDB's rules).
 dynalite does not charge index writes, so those are computed by DynamoDB's rule: one write unit
 per started KB of the index entry (its keys plus projected attributes), for every write.
-Storage counts each item and index entry plus DynamoDB's 100-byte overhead for each.
+``costs.py`` prices them, with the bytes of item and index entry, for both table classes.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import random
 import statistics
 import time
@@ -21,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from benchmarks import naive
+from benchmarks import costs, naive
 from benchmarks.canned import LOCAL
-from benchmarks.cpu import SECRET, TYPICAL, data_of
+from benchmarks.cpu import APPLICATION, SECRET, TYPICAL, data_of
 from benchmarks.report import Section
 from careervp.dal.client import build_client
 from careervp.dal.codec import item_size
@@ -33,6 +34,7 @@ from careervp.dal.schema import (
     CREATED_AT,
     IDEMPOTENCY_KEY,
     INDEX_NAME,
+    SUMMARY_MAC,
     TTL_ATTRIBUTE,
     USER_ID,
 )
@@ -46,17 +48,22 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import ProjectionTypeDef
 
-__all__ = ["PRICES", "sections"]
+__all__ = ["sections"]
 
-# US East (N. Virginia) on-demand, Standard table class, as published when measured. Change
-# these to price another region; the units and bytes in the tables do not depend on them.
-PRICES = {"write unit": 0.625e-6, "read unit": 0.125e-6, "GB-month": 0.25}
-WORKLOAD = {"saves": 1, "gets": 3, "list pages": 2, "months held": 3}
-STORAGE_OVERHEAD = 100
+STANDARD, IA = "STANDARD", "STANDARD_INFREQUENT_ACCESS"
+WORKLOAD = costs.WORKLOAD
 # The index as defined before summaries: summaries then read their items too.
 OLD_INDEX: Any = {
     "ProjectionType": "INCLUDE",
     "NonKeyAttributes": [TTL_ATTRIBUTE, IDEMPOTENCY_KEY],
+}
+# 0.3.0's index: the summary attributes without their keyed value, so summaries read and verify
+# their items too.
+INDEX_0_3: Any = {
+    "ProjectionType": "INCLUDE",
+    "NonKeyAttributes": [
+        name for name in INDEX_PROJECTION["NonKeyAttributes"] if name != SUMMARY_MAC
+    ],
 }
 KEYS = (APPLICATION_ID, CREATED_AT, USER_ID)
 
@@ -164,7 +171,7 @@ def _naive_layout(endpoint: str) -> Layout:
         return [naive.naive_from_item(i) for i in found["Items"]]
 
     return Layout(
-        name="naive (task file)",
+        name="naive (nested map, index ALL)",
         save=save,
         get=get,
         page=page,
@@ -189,7 +196,8 @@ def _timed(fn: Callable[[], object], repeats: int) -> float:
 def _measure(layout: Layout, repeats: int) -> None:
     ids = [layout.save(f"app-{i % 4}", data_of(TYPICAL, seed=i)) for i in range(12)]
     layout.meter.take()
-    artifact = layout.save("app-measured", data_of(TYPICAL, seed=99))
+    # The typical CV every benchmark measures (data_of's default seed): one item size everywhere.
+    artifact = layout.save(APPLICATION, data_of(TYPICAL))
     table_wcu, save_calls = layout.meter.take()
     stored = raw_item(layout.client, layout.table, artifact)
     index_bytes = layout.entry(stored)
@@ -201,7 +209,7 @@ def _measure(layout: Layout, repeats: int) -> None:
     summary_rcu, summary_calls = layout.meter.take()
     layout.figures.update(
         table_wcu=table_wcu,
-        index_wcu=math.ceil(index_bytes / 1024),
+        index_wcu=costs.index_write_units(index_bytes),
         get_rcu=get_rcu,
         page_rcu=page_rcu,
         save_calls=save_calls,
@@ -218,18 +226,30 @@ def _measure(layout: Layout, repeats: int) -> None:
     )
 
 
-def _cost_per_million(f: dict[str, float], *, summaries: bool = False) -> dict[str, float]:
-    """Per million versions of the workload; with ``summaries`` its list pages are pages of
-    summaries (a history screen) instead of pages of whole versions."""
-    writes = WORKLOAD["saves"] * (f["table_wcu"] + f["index_wcu"])
-    page = f["summary_rcu"] if summaries else f["page_rcu"]
-    reads = WORKLOAD["gets"] * f["get_rcu"] + WORKLOAD["list pages"] * page
-    stored_gb = (f["item_bytes"] + f["index_bytes"] + 2 * STORAGE_OVERHEAD) / 1e9
-    return {
-        "writes": writes * 1e6 * PRICES["write unit"],
-        "reads": reads * 1e6 * PRICES["read unit"],
-        "storage": stored_gb * 1e6 * PRICES["GB-month"] * WORKLOAD["months held"],
-    }
+def _usage(f: dict[str, float], *, summaries: bool = False) -> costs.Usage:
+    """What a version costs a layout; with ``summaries`` its list pages are pages of summaries
+    (a history screen) instead of pages of whole versions."""
+    return costs.Usage(
+        table_write_units=f["table_wcu"],
+        index_write_units=f["index_wcu"],
+        get_read_units=f["get_rcu"],
+        page_read_units=f["summary_rcu"] if summaries else f["page_rcu"],
+        item_bytes=int(f["item_bytes"]),
+        index_bytes=int(f["index_bytes"]),
+    )
+
+
+def _total(usage: costs.Usage, table_class: str, workload: costs.Workload = WORKLOAD) -> float:
+    return sum(costs.dollars_per_million(usage, costs.PRICES[table_class], workload).values())
+
+
+def _break_even_gets(usage: costs.Usage) -> float:
+    """Gets per version at which Standard-IA stops being the cheaper class (costs are linear in
+    gets, so two workloads find the line)."""
+    few, many = (dataclasses.replace(WORKLOAD, gets=g) for g in (0, 100))
+    gap_few = _total(usage, IA, few) - _total(usage, STANDARD, few)
+    gap_many = _total(usage, IA, many) - _total(usage, STANDARD, many)
+    return -gap_few / ((gap_many - gap_few) / 100)
 
 
 def _cost_sections(layouts: list[Layout]) -> list[Section]:
@@ -240,21 +260,29 @@ def _cost_sections(layouts: list[Layout]) -> list[Section]:
         notes=[
             ("get reads strongly consistent in the store (its default), eventually consistent in"
             " the naive layout (boto3's default); a page's items are read eventually"
-            " consistent, as the index itself is."),
+            " consistent, as the index itself is. Index write units are DynamoDB's rule applied"
+            " to the measured entry (one per started KB): dynalite reports table writes only."),
         ],
     )  # fmt: skip
+    standard, ia = costs.PRICES[STANDARD], costs.PRICES[IA]
     cost = Section(
-        "Cost per million versions (1 save, 3 gets, 2 list pages each; held 90 days)",
-        ["layout", "writes", "reads", "storage", "total", "vs naive", "total, pages as summaries"],
+        f"Cost per million versions ({WORKLOAD.saves} save, {WORKLOAD.gets} gets,"
+        f" {WORKLOAD.list_pages} list pages each; held 90 days), Standard and Standard-IA",
+        ["layout", "Standard: writes + reads + storage", "Standard", "Standard-IA", "IA saves",
+         "vs naive (Standard)", "pages as summaries: Standard", "Standard-IA", "IA saves"],
         notes=[
             (
-                f"Prices: {PRICES['write unit'] * 1e6:.3f} $ per million write units,"
-                f" {PRICES['read unit'] * 1e6:.3f} $ per million read units,"
-                f" {PRICES['GB-month']:.2f} $ per GB-month (us-east-1 on-demand, Standard)."
+                f"On-demand prices, {costs.REGION}: Standard {standard.write_unit * 1e6:.3f} $"
+                f" per million write units, {standard.read_unit * 1e6:.3f} $ per million read"
+                f" units, {standard.gb_month:.2f} $ per GB-month; Standard-IA"
+                f" {ia.write_unit * 1e6:.3f} $, {ia.read_unit * 1e6:.3f} $ and"
+                f" {ia.gb_month:.2f} $. Storage: item and index entry bytes as measured, plus"
+                f" {costs.STORAGE_OVERHEAD} bytes of overhead for each, for"
+                f" {WORKLOAD.months_held} months."
             ),
         ],
-    )
-    naive_total = sum(_cost_per_million(layouts[-1].figures).values())
+    )  # fmt: skip
+    naive_total = _total(_usage(layouts[-1].figures), STANDARD)
     for layout in layouts:
         f = layout.figures
         units.add(
@@ -266,15 +294,20 @@ def _cost_sections(layouts: list[Layout]) -> list[Section]:
             f"{f['item_bytes']:,.0f} + {f['index_bytes']:,.0f}",
             f"{f['save_s'] * 1e3:.1f} / {f['get_s'] * 1e3:.1f} / {f['page_s'] * 1e3:.1f} ms",
         )
-        dollars = _cost_per_million(f)
-        total = sum(dollars.values())
-        cost.add(
-            layout.name,
-            *(f"{dollars[k]:.2f} $" for k in ("writes", "reads", "storage")),
-            f"{total:.2f} $",
-            f"{total / naive_total:.2f}",
-            f"{sum(_cost_per_million(f, summaries=True).values()):.2f} $",
-        )
+        pages, summaries = _usage(f), _usage(f, summaries=True)
+        dollars = costs.dollars_per_million(pages, standard)
+        row = [layout.name, " + ".join(f"{dollars[k]:.2f}" for k in ("writes", "reads", "storage"))]
+        for usage in (pages, summaries):
+            on_standard, on_ia = _total(usage, STANDARD), _total(usage, IA)
+            row += [f"{on_standard:.2f} $", f"{on_ia:.2f} $", f"{1 - on_ia / on_standard:.0%}"]
+            if usage is pages:
+                row.append(f"{on_standard / naive_total:.2f}")
+        cost.add(*row)
+    chosen = _usage(layouts[0].figures)
+    cost.notes.append(
+        f"Standard-IA stays the cheaper class for the chosen layout up to about"
+        f" {_break_even_gets(chosen):.0f} gets per version (with the two pages of versions)."
+    )
     base = layouts[-1].figures
     goal = Section(
         "Write units per save, table + index: the store / the naive layout",
@@ -366,8 +399,11 @@ def _scale(endpoint: str, *, quick: bool) -> Section:
 def sections(endpoint: str, *, quick: bool) -> list[Section]:
     layouts = [
         _store_layout(
-            endpoint, "store, index INCLUDE ttl + summary attributes (chosen)", INDEX_PROJECTION
+            endpoint,
+            "store, index INCLUDE ttl + summary attributes + summary_mac (chosen)",
+            INDEX_PROJECTION,
         ),
+        _store_layout(endpoint, "store, index INCLUDE of 0.3.0 (no summary_mac)", INDEX_0_3),
         _store_layout(endpoint, "store, index ALL (existing tables)", {"ProjectionType": "ALL"}),
         _store_layout(endpoint, "store, index INCLUDE ttl only (before summaries)", OLD_INDEX),
         _naive_layout(endpoint),

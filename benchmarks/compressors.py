@@ -6,10 +6,12 @@ compressor swapped in, rounds alternating between candidates, where its state an
 around it start cold as they do in a Lambda. Bytes are the blob's. libdeflate comes from the
 ``deflate`` package (the store's writer since it was measured here).
 
-Dollars per million versions: the save's and three reads' inflating CPU on a 1,769 MB Lambda
-(one vCPU at 0.0000166667 $ a GB-second: 1 µs a call costs 0.0000288 $ per million calls), the
-blob's share of write units (0.625 $ per million) and of three reads' units (0.125 $ per
-million, 4 KB each), and its storage for the 3 months a version is kept (0.25 $ a GB-month).
+Dollars per million versions, to rank compressors (the cost of a whole version is
+``capacity.py``'s): the save's and the reads' inflating CPU on a 1,769 MB Lambda (one vCPU at
+0.0000166667 $ a GB-second: 1 µs a call costs 0.0000288 $ per million calls), and the item's
+write units, the gets' read units and its storage as fractions of a unit (over a spread of CV
+sizes a byte costs its share of one), at ``costs.py``'s prices for the table class the store
+creates and its workload.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 import deflate
 from zlib_ng import zlib_ng
 
+from benchmarks import costs
 from benchmarks.canned import NOWHERE, answer
 from benchmarks.cpu import SECRET, SIZES, data_of
 from benchmarks.report import Section, micros
@@ -30,6 +33,7 @@ from careervp.dal.client import build_client
 from careervp.dal.codec import _item, canonical_json
 from careervp.dal.codec._envelope import decompress
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+from careervp.dal.table import TABLE_CLASS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,11 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["candidates", "section"]
 
 LAMBDA_DOLLARS_PER_MICROSECOND = 1769 / 1024 * 0.0000166667 / 1e6  # per call
-WRITE_UNIT = 0.625e-6
-READ_UNIT = 0.125e-6
-READS = 3
-GB_MONTH = 0.25
-MONTHS_HELD = 3
+PRICES = costs.PRICES[TABLE_CLASS]
+READS = costs.WORKLOAD.gets
 # The rest of a typical item besides the blob (keys, metadata, checksum...): bytes.
 ITEM_OVERHEAD = 450
 
@@ -102,9 +103,15 @@ def _dollars(save_s: float, inflate_s: float, blob: int) -> float:
     unit: over a spread of CV sizes a byte costs its share of one) and its storage."""
     cpu = (save_s + READS * inflate_s) * 1e6 * LAMBDA_DOLLARS_PER_MICROSECOND * 1e6
     stored = blob + ITEM_OVERHEAD
-    units = stored / 1024 * WRITE_UNIT + READS * stored / 4096 * READ_UNIT
-    storage = (stored + 100) / 1e9 * GB_MONTH * MONTHS_HELD
+    units = stored / 1024 * PRICES.write_unit + READS * stored / 4096 * PRICES.read_unit
+    stored_gb = (stored + costs.STORAGE_OVERHEAD) / 1e9
+    storage = stored_gb * PRICES.gb_month * costs.WORKLOAD.months_held
     return cpu + (units + storage) * 1e6
+
+
+def _byte_in_micros() -> float:
+    """What one more byte of blob costs, in µs of Lambda CPU."""
+    return (_dollars(0, 0, 1) - _dollars(0, 0, 0)) / 1e6 / LAMBDA_DOLLARS_PER_MICROSECOND
 
 
 def section(min_time: float) -> Section:
@@ -127,9 +134,11 @@ def section(min_time: float) -> Section:
                 " (canned client, wire path on) with that compressor in place, rounds"
                 " alternating between compressors (median): the difference between two rows is"
                 " what the compressor costs where it runs, its cold state included. $ per million"
-                " versions: that save and three inflations on a 1,769 MB Lambda, the"
-                " blob's share of write and read units, and 3 months of storage; at these prices"
-                " a stored byte costs about as much as 50 µs of CPU."
+                " versions, to rank the compressors: that save and three inflations on a"
+                " 1,769 MB Lambda, the item's share of write and read units and 3 months of"
+                f" storage on a {TABLE_CLASS} table (the cost table prices whole versions); at"
+                f" these prices a stored byte costs about as much as {_byte_in_micros():.0f} µs"
+                " of CPU."
             ),
         ],
     )

@@ -1,4 +1,4 @@
-"""Client CPU on canned responses: the store beside raw boto3 calls and the task file's naive read.
+"""Client CPU on canned responses: the store beside raw boto3 calls and the naive read.
 
 Every baseline is a client as a user writes it (boto3's defaults); the store uses the client it
 builds itself. Both sides get the same canned answers, so the figures are the client's CPU only.
@@ -18,7 +18,7 @@ from benchmarks.canned import LOCAL, NOWHERE, answer, default_client
 from benchmarks.report import RATIO_HEADERS, Section, ratio_row
 from benchmarks.timing import compare
 from careervp.dal.client import build_client
-from careervp.dal.codec import canonical_json, conform, decode_item, prepare
+from careervp.dal.codec import SummarySealer, canonical_json, conform, decode_item, prepare
 from careervp.dal.codec._canonical import checksum_of, decode_tailored_cv
 from careervp.dal.codec._envelope import compress, decompress
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
@@ -39,10 +39,13 @@ if TYPE_CHECKING:
 
     from careervp.models.tailor import TailoredCVData
 
-__all__ = ["SIZES", "TYPICAL", "breakdown", "client_cpu", "data_of"]
+__all__ = ["APPLICATION", "SIZES", "TYPICAL", "breakdown", "client_cpu", "data_of"]
 
 SIZES = {"4 KB": 4_000, "15 KB": 15_000, "120 KB": 120_000}
 TYPICAL = "15 KB"
+# Every benchmark stores the typical CV (data_of(TYPICAL)) under this application id, so its
+# item has one size wherever it is reported (the keys count in an item's size).
+APPLICATION = "app-0"
 CREATED = "2026-11-26T10:30:00.000000Z"
 SECRET = b"benchmark-secret-0123456789"
 FAR_FUTURE = 4_000_000_000
@@ -62,7 +65,13 @@ def _naive_table(responses: dict[str, object]) -> Any:
 def _cases(label: str, min_time: float) -> list[tuple[str, Any]]:
     data = data_of(label)
     items = [
-        encode(f"app-{i}", f"2026-11-26T10:30:{59 - i:02d}.000000Z", FAR_FUTURE, data_of(label, i))
+        encode(
+            f"app-{i}",
+            f"2026-11-26T10:30:{59 - i:02d}.000000Z",
+            FAR_FUTURE,
+            data_of(label, i),
+            sealer=SummarySealer([SECRET]),
+        )
         for i in range(11)
     ]
     item = items[0].item

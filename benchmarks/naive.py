@@ -1,4 +1,4 @@
-"""The task file's naive layout: the CV as a nested map through boto3's ``Table`` resource.
+"""The naive layout: the CV as a nested map through boto3's ``Table`` resource.
 
 This is the baseline the benchmarks compare against: ``TypeSerializer`` needs ``Decimal`` for
 numbers, so floats go through the usual JSON round trip with ``parse_float=Decimal``, and reading

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 
-from benchmarks.cpu import SECRET, SIZES, data_of
+from benchmarks.cpu import APPLICATION, SECRET, SIZES, data_of
 from benchmarks.report import Section
 from careervp.dal.client import build_client
 from careervp.dal.codec import item_size
@@ -62,7 +62,7 @@ def section(endpoint: str) -> Section:
             artifact = ""
             for how in ("delete", "tombstone", "keyed"):
                 key = f"req-{label}" if how == "keyed" else None
-                saved = store.save_tailored_cv(f"app-{how}", data_of(label), idempotency_key=key)
+                saved = store.save_tailored_cv(APPLICATION, data_of(label), idempotency_key=key)
                 if not saved.success:
                     raise RuntimeError(saved.error)
                 artifact = saved.data

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from careervp.dal.codec import assemble, conform, prepare
+from careervp.dal.codec import SummarySealer, assemble, conform, prepare
 from careervp.models.tailor import (
     EducationEntry,
     ExperienceEntry,
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from careervp.dal.codec import Cipher, EncodedItem
 
 __all__ = ["SENTENCES", "encode", "make_cv", "make_data"]
+
+# The secret the engine tests give their handlers (tests/conftest.py): items encoded here carry
+# the summary MAC those handlers verify.
+_SEALER = SummarySealer([b"test-secret-0123456789abcdef"])
 
 SENTENCES: list[str] = sorted(
     {
@@ -110,6 +114,7 @@ def encode(
     *,
     write_id: str | None = "write-1",
     cipher: Cipher | None = None,
+    sealer: SummarySealer | None = _SEALER,
 ) -> EncodedItem:
     """The item a save would store for ``data`` under this key (without a database)."""
     return assemble(
@@ -119,4 +124,5 @@ def encode(
         expires_at,
         write_id=write_id,
         cipher=cipher,
+        sealer=sealer,
     )

@@ -1,14 +1,15 @@
 """Fault injection on a real botocore client: canned responses from a ``before-send`` hook.
 
 botocore sends nothing when a ``before-send`` handler returns a response, so these faults go
-through the client's real parsing and retry logic, exactly like a fault from DynamoDB.
+through the client's real parsing and retry logic, exactly like a fault from DynamoDB. On an
+aiobotocore client (the async handler's) the canned response is aiobotocore's kind.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import pytest
@@ -37,6 +38,18 @@ class _Raw:
     def stream(self, **_: object) -> Iterator[bytes]:
         yield self._body
 
+    async def read(self) -> bytes:  # what aiobotocore reads a response's body with
+        return self._body
+
+
+def _responder(client: BaseClient) -> type[AWSResponse]:
+    """The response class ``client``'s endpoint expects from a ``before-send`` handler."""
+    if type(client).__module__.startswith("aiobotocore"):
+        from aiobotocore.awsrequest import AioAWSResponse  # noqa: PLC0415 - async clients only
+
+        return cast("type[AWSResponse]", AioAWSResponse)
+    return AWSResponse
+
 
 def error_body(error_type: str, message: str) -> bytes:
     return json.dumps({"__type": _PREFIX + error_type, "message": message}).encode()
@@ -64,6 +77,7 @@ class Fault:
         self._after = after
         self._status = status
         self._body = body
+        self._response = _responder(client)
         client.meta.events.register(f"before-send.{service}.{operation}", self)
 
     # Returns Any: botocore-stubs type event handlers as returning None, but before-send
@@ -79,7 +93,7 @@ class Fault:
             text = raw.decode() if isinstance(raw, bytes) else str(raw)
             body = body(json.loads(text))
         headers: Any = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
-        return AWSResponse(request.url, self._status, headers, _Raw(body))
+        return self._response(request.url, self._status, headers, _Raw(body))
 
 
 class HeldRequest:
@@ -95,6 +109,7 @@ class HeldRequest:
         self._nth = nth
         self._seen = 0
         self.held: tuple[str, dict[str, str], bytes] | None = None
+        self._response = _responder(client)
         client.meta.events.register(f"before-send.{service}.{operation}", self)
 
     def __call__(self, request: AWSPreparedRequest, **_: object) -> Any:
@@ -108,7 +123,8 @@ class HeldRequest:
         headers = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in values.items()}
         self.held = (request.url, headers, body)
         answer: Any = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "held"}
-        return AWSResponse(request.url, 500, answer, _Raw(error_body("InternalServerError", "")))
+        refusal = _Raw(error_body("InternalServerError", ""))
+        return self._response(request.url, 500, answer, refusal)
 
     def deliver(self) -> tuple[int, dict[str, Any]]:
         """Send the held request now; the engine's status and decoded answer."""

@@ -1,9 +1,10 @@
 """Networks that misbehave on purpose, on 127.0.0.1.
 
 ``LossyProxy`` forwards each HTTP request to an engine and, for the requests it is told to,
-lets the engine apply the request but closes the connection without answering: exactly what a
-client sees when a response is lost after DynamoDB applied a write. ``silent_server`` accepts
-connections and never answers.
+lets the engine apply the request but closes the connection without answering (a response lost
+after DynamoDB applied a write), or holds the answer for a while before sending it (an answer
+that comes after the client's read timeout). ``silent_server`` accepts connections and never
+answers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import http.client
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -32,8 +34,10 @@ class LossyProxy:
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self._lock = threading.Lock()
         self._drops: dict[str, list[int]] = {}
+        self._holds: dict[str, tuple[float, list[int]]] = {}
         self.forwarded: list[str] = []
         self.dropped: list[str] = []
+        self.held: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -48,6 +52,27 @@ class LossyProxy:
         letting the next ``after`` through."""
         with self._lock:
             self._drops[operation] = [after, times]
+
+    def hold_responses(
+        self, operation: str, seconds: float, times: int = 1, *, after: int = 0
+    ) -> None:
+        """Answer ``times`` requests of ``operation`` (after letting the next ``after`` through)
+        only ``seconds`` after the engine applied them: late, past a client's read timeout."""
+        with self._lock:
+            self._holds[operation] = (seconds, [after, times])
+
+    def _hold(self, operation: str) -> float:
+        """How long to hold the answer to this forwarded request."""
+        with self._lock:
+            seconds, plan = self._holds.get(operation, (0.0, [0, 0]))
+            if plan[1] == 0:
+                return 0.0
+            if plan[0] > 0:
+                plan[0] -= 1
+                return 0.0
+            plan[1] -= 1
+            self.held.append(operation)
+            return seconds
 
     def operations(self, operation: str) -> int:
         """How many requests of ``operation`` reached the engine."""
@@ -94,13 +119,19 @@ class LossyProxy:
                     with contextlib.suppress(OSError):
                         self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                self.send_response(response.status)
-                for name, value in response.getheaders():
-                    if name.lower() not in _HOP_BY_HOP:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                held = proxy._hold(operation)
+                if held:
+                    time.sleep(held)
+                    # The client has given up by now; the late answer goes nowhere.
+                    self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.send_response(response.status)
+                    for name, value in response.getheaders():
+                        if name.lower() not in _HOP_BY_HOP:
+                            self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
 
         return Handler
 

@@ -14,7 +14,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import pytest
@@ -34,15 +34,21 @@ from careervp.dal.schema import (
     TTL_ATTRIBUTE,
     WRITE_ID,
 )
+from careervp.dal.sender import wire_from_environment
 from careervp.dal.table import INDEX_PROJECTION, create_table
 from support.engines import EngineUnavailableError, dynalite_server, moto_server
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from botocore.client import BaseClient
+    from botocore.hooks import BaseEventHooks
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import ProjectionTypeDef
     from mypy_boto3_kms import KMSClient
+    from types_aiobotocore_dynamodb import DynamoDBClient as AsyncDynamoDBClient
+
+    from support.aio import AsyncSide
 
 # Local engines accept any credentials; a real endpoint run keeps the caller's own.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -56,6 +62,13 @@ if os.environ.get("CI") == "true":
 
 ENGINES = ("moto", "moto_server", "dynalite", "endpoint")
 HTTP_ENGINES = ("moto_server", "dynalite")
+# The two handlers over the same plans; behaviour files run on both (a module's own
+# ``handler_kind`` fixture with these params). The async one runs on the HTTP engines only:
+# moto's in-process mock answers botocore's blocking client, not aiobotocore's.
+HANDLER_KINDS = ("blocking", "async")
+# CAREERVP_TEST_HANDLERS=blocking (or async) runs one of them, for a quicker run on a second
+# Python; unset, both run.
+HANDLERS_ENV = "CAREERVP_TEST_HANDLERS"
 ENDPOINT_ENV = "CAREERVP_TEST_ENDPOINT"
 _ENDPOINT_DESELECTED = pytest.StashKey[int]()
 TOKEN_SECRET = b"test-secret-0123456789abcdef"
@@ -79,17 +92,29 @@ PROJECTIONS: dict[str, ProjectionTypeDef] = {
 @pytest.hookimpl(trylast=True)  # after -k and -m: count only what would have run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without ``CAREERVP_TEST_ENDPOINT`` the ``endpoint`` engine's tests are deselected and
-    summed up in one line, instead of one SKIPPED line each at the end of every run."""
-    if os.environ.get(ENDPOINT_ENV):
-        return
+    summed up in one line, instead of one SKIPPED line each at the end of every run. The async
+    handler on moto's in-process mock is no test at all (the mock serves only botocore's
+    blocking client): those combinations are deselected too, and so is a handler that
+    ``CAREERVP_TEST_HANDLERS`` leaves out."""
+    with_endpoint = bool(os.environ.get(ENDPOINT_ENV))
+    chosen = os.environ.get(HANDLERS_ENV, ",".join(HANDLER_KINDS)).replace(" ", "").split(",")
     kept: list[pytest.Item] = []
     endpoint: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
     for item in items:
         callspec = getattr(item, "callspec", None)
-        on_endpoint = callspec is not None and callspec.params.get("engine") == "endpoint"
-        (endpoint if on_endpoint else kept).append(item)
-    if endpoint:
-        config.hook.pytest_deselected(items=endpoint)
+        params = callspec.params if callspec is not None else {}
+        kind = params.get("handler_kind")
+        if (kind == "async" and params.get("engine") == "moto") or (
+            kind is not None and kind not in chosen
+        ):
+            left_out.append(item)
+        elif params.get("engine") == "endpoint" and not with_endpoint:
+            endpoint.append(item)
+        else:
+            kept.append(item)
+    if endpoint or left_out:
+        config.hook.pytest_deselected(items=endpoint + left_out)
         items[:] = kept
     config.stash[_ENDPOINT_DESELECTED] = len(endpoint)
 
@@ -144,20 +169,70 @@ class Engine:
 
 @dataclass
 class Store:
-    """A fresh table on one engine, with handlers bound to it and the test's clock."""
+    """A fresh table on one engine, with handlers bound to it and the test's clock.
+
+    ``kind`` says which handler ``handler()`` makes: the blocking one, or the async one behind
+    a blocking face (``support.aio``) on an aiobotocore client to the same endpoint.
+    """
 
     engine: Engine
     client: DynamoDBClient
     table_name: str
     clock: Clock
     handlers: list[DynamoDalHandler] = field(default_factory=list)
+    kind: str = "blocking"
+    side: AsyncSide | None = None
+    async_clients: dict[int, AsyncDynamoDBClient] = field(default_factory=dict)
 
     def handler(self, **kwargs: Any) -> DynamoDalHandler:
-        options: dict[str, Any] = {"clock": self.clock, "token_secret": TOKEN_SECRET}
+        # The suite's client is the store's own: the wire path as the environment says, as on a
+        # client the handler builds (on a client a host passes in it is off unless asked for).
+        options: dict[str, Any] = {
+            "clock": self.clock,
+            "token_secret": TOKEN_SECRET,
+            "wire": wire_from_environment(),
+        }
         options.update(kwargs)
-        handler = DynamoDalHandler(options.pop("client", self.client), self.table_name, **options)
+        client = options.pop("client", self.client)
+        if self.kind == "async":
+            self._async_client(client)
+            return self._async_handler(client, options)
+        handler = DynamoDalHandler(client, self.table_name, **options)
         self.handlers.append(handler)
         return handler
+
+    def _async_handler(self, client: DynamoDBClient, options: dict[str, Any]) -> DynamoDalHandler:
+        assert self.side is not None
+        options.pop("wire", None)  # the blocking handler's wire path; the async has none
+        facade = self.side.handler(self._async_client(client), self.table_name, **options)
+        # The facade answers every method the blocking handler has, with the same Results.
+        return cast("DynamoDalHandler", facade)
+
+    def _async_client(self, client: DynamoDBClient) -> AsyncDynamoDBClient:
+        from support.aio import AsyncSide  # noqa: PLC0415 - aiobotocore only where it runs
+
+        if self.side is None:
+            self.side = AsyncSide()
+        if id(client) not in self.async_clients:
+            self.async_clients[id(client)] = self.side.client_like(client)
+        return self.async_clients[id(client)]
+
+    def sending_client(self, client: DynamoDBClient | None = None) -> BaseClient:
+        """The client a handler built on ``client`` (the store's by default) sends through:
+        ``client`` itself, or its aiobotocore twin for the async handler. Faults and counters
+        are registered on its events."""
+        chosen = client if client is not None else self.client
+        if self.kind != "async":
+            return cast("BaseClient", chosen)
+        return cast("BaseClient", self._async_client(chosen))
+
+    def events(self) -> BaseEventHooks:
+        """The botocore events of the client this store's handlers call (to count calls)."""
+        return self.sending_client().meta.events
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
 
     def cipher(self, **kwargs: Any) -> KmsCipher:
         """A KMS cipher under a new key on the engine's KMS."""
@@ -276,24 +351,34 @@ def http_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def handler_kind() -> str:
+    """The handler ``Store.handler()`` makes; behaviour files override it with both kinds."""
+    return "blocking"
+
+
+@pytest.fixture
 def projection() -> str:
     """The user index's projection; modules about the index run both (``projection`` params)."""
     return "include"
 
 
-def _store(engine: Engine, clock: Clock, projection: str) -> Iterator[Store]:
+def _store(engine: Engine, clock: Clock, projection: str, kind: str) -> Iterator[Store]:
     client = engine.client()
     table_name = f"tailored-cvs-{uuid.uuid4().hex[:12]}"
     create_table(client, table_name, projection=PROJECTIONS[projection])
-    yield Store(engine=engine, client=client, table_name=table_name, clock=clock)
+    store = Store(engine=engine, client=client, table_name=table_name, clock=clock, kind=kind)
+    yield store
+    store.close()
     client.delete_table(TableName=table_name)
 
 
 @pytest.fixture
-def store(engine: Engine, clock: Clock, projection: str) -> Iterator[Store]:
-    yield from _store(engine, clock, projection)
+def store(engine: Engine, clock: Clock, projection: str, handler_kind: str) -> Iterator[Store]:
+    yield from _store(engine, clock, projection, handler_kind)
 
 
 @pytest.fixture
-def http_store(http_engine: Engine, clock: Clock, projection: str) -> Iterator[Store]:
-    yield from _store(http_engine, clock, projection)
+def http_store(
+    http_engine: Engine, clock: Clock, projection: str, handler_kind: str
+) -> Iterator[Store]:
+    yield from _store(http_engine, clock, projection, handler_kind)

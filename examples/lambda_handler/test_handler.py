@@ -1,20 +1,18 @@
-"""The example handler's own tests, as a handler author would write them: moto's ``mock_aws``
-stands in for DynamoDB, the table comes from ``careervp.dal.table``."""
+"""The example handler's own tests, as a handler author would write them: the kit's fixture
+``tailored_cv_store`` (``careervp.dal.testing``, registered with pytest by the package) is the
+store on moto's in-process mock, its table made as ``careervp-dal create-table`` makes it."""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from careervp.dal.table import create_table
 from examples.lambda_handler import handler as app
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from careervp.dal import DynamoDalHandler
 
 TAILORED: dict[str, Any] = {
     "tailored_cv": {
@@ -28,17 +26,9 @@ TAILORED: dict[str, Any] = {
 
 
 @pytest.fixture(autouse=True)
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("TAILORED_CV_TABLE_NAME", "tailored-cvs")
-    monkeypatch.setenv("TAILORED_CV_PAGINATION_SECRET", "a-test-secret-of-32-characters!!")
-    with mock_aws():  # the mock first, then every client, the handler's included
-        create_table(boto3.client("dynamodb"), "tailored-cvs")
-        app.store.cache_clear()
-        yield
-    app.store.cache_clear()
+def aws(monkeypatch: pytest.MonkeyPatch, tailored_cv_store: DynamoDalHandler) -> None:
+    # The handler builds its store from the environment in a Lambda; here it gets the kit's.
+    monkeypatch.setattr(app, "store", lambda: tailored_cv_store)
 
 
 def _call(route: str, body: object = None, **path: str) -> dict[str, Any]:

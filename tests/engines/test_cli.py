@@ -478,3 +478,16 @@ def test_the_encryption_runbook_runs_against_local_server(tmp_path: Path) -> Non
     finally:
         server.terminate()
         assert server.wait(timeout=20) == 0
+
+
+def test_create_table_takes_either_table_class_and_refuses_others(
+    cli: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # moto accepts TableClass and ignores it (DescribeTable reports none), so this shows the
+    # option is taken and the table made; test_table_checks.py checks the class on the wire.
+    code, _, err = _run(capsys, *cli, "create-table", "--table-class", "GLACIER")
+    assert code == 2
+    assert "STANDARD_INFREQUENT_ACCESS" in err
+    code, out, _ = _run(capsys, *cli, "--json", "create-table", "--table-class", "STANDARD")
+    assert code == 0
+    assert json.loads(out)["created"] is True

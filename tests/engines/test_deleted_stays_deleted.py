@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from careervp.dal.client import build_client
+from careervp.dal.dynamo_dal_handler import compute_checksum
 from careervp.dal.schema import IDEMPOTENCY_TTL_SECONDS, TTL_ATTRIBUTE
 from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.faults import Fault, HeldRequest, error_body
 from support.network import LossyProxy
 from support.raw import artifact_of, key_of, tamper
-from tests.conftest import Clock
+from tests.conftest import HANDLER_KINDS, Clock
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -30,6 +31,12 @@ if TYPE_CHECKING:
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
     from careervp.models.tailor import TailoredCVData
     from tests.conftest import Records, Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
 
 
 def _data(seed: int = 1) -> TailoredCVData:
@@ -132,7 +139,7 @@ def test_an_unkeyed_first_attempt_arriving_after_its_retry_and_a_delete_stores_n
     http_store: Store,
 ) -> None:
     handler = http_store.handler()
-    held = HeldRequest(http_store.client, "PutItem")  # botocore retries the 500 at once
+    held = HeldRequest(http_store.sending_client(), "PutItem")  # botocore retries the 500 at once
     saved = handler.save_tailored_cv("app-gone", _data())
     assert saved.success
     assert handler.delete_tailored_cv(*key_of(saved.data)).success
@@ -143,7 +150,7 @@ def test_an_unkeyed_first_attempt_arriving_after_its_retry_and_a_delete_stores_n
 
 def test_a_late_put_after_an_erasure_stores_nothing(http_store: Store) -> None:
     handler = http_store.handler()
-    held = HeldRequest(http_store.client, "PutItem")
+    held = HeldRequest(http_store.sending_client(), "PutItem")
     saved = handler.save_tailored_cv("app-gone", _data())
     assert saved.success
     http_store.clock.advance(timedelta(seconds=1))
@@ -243,7 +250,7 @@ def test_a_save_in_the_microsecond_of_a_removed_version_is_stored_not_swallowed(
     assert handler.get_tailored_cv(*key_of(keyed.data)).success
     # A first attempt refused by the engine (500, not applied) and retried by botocore.
     Fault(
-        http_store.client,
+        http_store.sending_client(),
         "PutItem",
         times=1,
         status=500,
@@ -276,7 +283,9 @@ def test_a_version_marked_as_a_tombstone_by_a_raw_edit_stays_visible_and_removab
     _nothing_listed(http_store)
 
 
-def test_a_removal_takes_what_a_raw_writer_added_and_scrubs_the_record(http_store: Store) -> None:
+def test_a_removal_takes_what_a_raw_writer_added_and_keeps_the_keyed_record(
+    http_store: Store,
+) -> None:
     handler = http_store.handler()
     saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-8")
     assert saved.success
@@ -289,11 +298,14 @@ def test_a_removal_takes_what_a_raw_writer_added_and_scrubs_the_record(http_stor
     assert handler.delete_tailored_cv(*key_of(saved.data)).success
     http_store.tombstones()  # only a tombstone's attributes are left
     (record,) = [i for i in http_store.scan() if "artifact_id" in i]
-    assert "fingerprint" not in record  # no hash of the removed content
-    assert record["version_deleted"] == {"BOOL": True}
-    # Any content under the key within its 24 hours stores nothing.
-    again = handler.save_tailored_cv("app-gone", _data(9), idempotency_key="req-8")
+    # The fingerprint is keyed: no hash of the removed content anyone can test a guess against.
+    assert record["fingerprint"]["S"] != compute_checksum(_data())
+    # The same content under the key within its 24 hours stores nothing; other content is a
+    # conflict, as before the removal.
+    again = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-8")
     assert again.data == saved.data
+    other = handler.save_tailored_cv("app-gone", _data(9), idempotency_key="req-8")
+    assert other.code is ResultCode.CONFLICT
     _nothing_listed(http_store)
 
 
@@ -315,27 +327,71 @@ def test_a_tombstone_is_never_listed_counted_or_deleted_and_holds_nothing_person
     _nothing_listed(store)
 
 
-def test_a_failed_record_scrub_still_removes_and_is_logged(
+def test_an_interrupted_tidy_is_logged_with_what_is_left_and_a_second_delete_finishes_it(
     http_store: Store, log_records: Records
 ) -> None:
-    """The scrub after a keyed removal is throttled: the version is removed all the same (the
-    tombstone holds the guarantee), the failure is logged, and a retry stores nothing."""
+    """The strip of what a raw writer added is throttled after the removal applied: the
+    version is removed all the same (the tombstone holds the guarantee), the log names what is
+    left and how to finish, and deleting the version again finishes it."""
     handler = http_store.handler()
     saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-9")
     assert saved.success
+    tamper(
+        http_store.client,
+        http_store.table_name,
+        saved.data,
+        lambda raw: raw.update(notes={"S": "the candidate's phone number"}),
+    )
     throttled = _no_retries(http_store)
     Fault(
         throttled._client,
         "UpdateItem",
-        after=1,  # the removal goes through; the scrub of the record does not
+        after=1,  # the removal goes through; the strip of "notes" does not
         times=1,
         body=error_body("ThrottlingException", "slow down"),
     )
     assert throttled.delete_tailored_cv(*key_of(saved.data)).success
-    warnings = [r for r in log_records.records if r.levelno == logging.WARNING]
-    assert any("scrubbing" in r.getMessage() for r in warnings)
+    (warning,) = [r for r in log_records.records if r.levelno == logging.WARNING]
+    message = warning.getMessage()
+    assert "attributes notes on its tombstone" in message
+    assert "delete" in message
+    assert "again to finish" in message
+    (left,) = [i for i in http_store.scan() if "tombstone" in i]
+    assert "notes" in left
+    # A re-run finishes it (and says so with SUCCESS); after that there is nothing to delete.
+    assert handler.delete_tailored_cv(*key_of(saved.data)).success
+    http_store.tombstones()  # no "notes" left
+    assert handler.delete_tailored_cv(*key_of(saved.data)).code is ResultCode.NOT_FOUND
     again = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-9")
     assert again.data == saved.data
+    _nothing_listed(http_store)
+
+
+def test_an_erasure_whose_tidy_was_interrupted_names_the_version_to_finish(
+    http_store: Store, log_records: Records
+) -> None:
+    saved = http_store.handler().save_tailored_cv("app-gone", _data())
+    assert saved.success
+    tamper(
+        http_store.client,
+        http_store.table_name,
+        saved.data,
+        lambda raw: raw.update(email={"S": "alice@example.com"}),
+    )
+    throttled = _no_retries(http_store)
+    Fault(
+        throttled._client,
+        "UpdateItem",
+        after=1,
+        times=1,
+        body=error_body("ThrottlingException", "slow down"),
+    )
+    erased = throttled.delete_all_tailored_cvs_for_user("u-gone")
+    assert erased.data == 1
+    warnings = [r.getMessage() for r in log_records.records if r.levelno == logging.WARNING]
+    assert any(saved.data in w and "again to finish" in w for w in warnings)
+    assert http_store.handler().delete_tailored_cv(*key_of(saved.data)).success
+    http_store.tombstones()  # no "email" left
     _nothing_listed(http_store)
 
 
@@ -343,7 +399,7 @@ def test_a_removal_retried_after_a_lost_response_still_tidies(
     http_store: Store, proxy: LossyProxy
 ) -> None:
     """The removal's response is lost and botocore retries it: the retry recognises its own
-    tombstone and still scrubs the record and strips what a raw writer added."""
+    tombstone and still strips what a raw writer added."""
     handler = http_store.handler()
     saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-10")
     assert saved.success
@@ -360,8 +416,8 @@ def test_a_removal_retried_after_a_lost_response_still_tidies(
     assert through.delete_tailored_cv(*key_of(saved.data)).success
     assert proxy.dropped == ["UpdateItem"]
     http_store.tombstones()  # no "email" left
-    (record,) = [i for i in http_store.scan() if "artifact_id" in i]
-    assert "fingerprint" not in record
+    same = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-10")
+    assert same.data == saved.data  # stores nothing
     other = handler.save_tailored_cv("app-gone", _data(7), idempotency_key="req-10")
-    assert other.data == saved.data  # any content: stores nothing, no CONFLICT
+    assert other.code is ResultCode.CONFLICT
     _nothing_listed(http_store)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import logging
 import random
+import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -196,6 +197,36 @@ def test_concurrent_saves_share_one_cipher_safely(http_store: Store) -> None:
     listed = handler.list_tailored_cvs_for_application("app-par")
     assert listed.success
     assert len(listed.data) == 24
+
+
+def test_a_slow_generate_data_key_never_blocks_a_cached_read(http_store: Store) -> None:
+    """A save waiting for KMS to make a new data key holds no lock a cached read needs (0.3.0
+    held it: a cached get took as long as the GenerateDataKey beside it)."""
+    cipher = http_store.cipher(max_key_uses=1)  # every save makes a new data key
+    handler = http_store.handler(cipher=cipher)
+    first = handler.save_tailored_cv("app-slow", _data(1))
+    assert first.success
+    assert handler.get_tailored_cv(*key_of(first.data)).success  # its data key is cached now
+    entered, release = threading.Event(), threading.Event()
+    held_too_long = threading.Event()
+
+    def hold(**_: object) -> None:
+        entered.set()
+        if not release.wait(timeout=20):
+            held_too_long.set()
+
+    cipher._kms.meta.events.register("before-send.kms.GenerateDataKey", hold)
+    http_store.clock.advance(timedelta(seconds=1))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        saving = pool.submit(handler.save_tailored_cv, "app-slow", _data(2))
+        assert entered.wait(timeout=20)
+        got = handler.get_tailored_cv(*key_of(first.data))  # while GenerateDataKey is held
+        read_while_held = not release.is_set() and not held_too_long.is_set()
+        release.set()
+        saved = saving.result()
+    assert got.success, got.error
+    assert read_while_held
+    assert saved.success, saved.error
 
 
 KMS_FAULTS = {

@@ -12,9 +12,16 @@ import pytest
 from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.faults import Fault, error_body
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from tests.conftest import Records, Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
 
 
 @pytest.fixture(params=["include", "all"])
@@ -62,7 +69,7 @@ def test_persistent_throttling_reports_progress_and_a_second_call_finishes(
     throttled = store.engine.client()
     # 25 removals go through; every later one is throttled beyond the client's retries.
     Fault(
-        throttled,
+        store.sending_client(throttled),
         "UpdateItem",
         after=25,
         times=1000,
@@ -92,7 +99,7 @@ def test_a_service_error_part_way_reports_exact_progress(store: Store) -> None:
     # 27 removals go through, the next meets a lasting server error: the count is exact,
     # not rounded to a progress report.
     Fault(
-        store.client,
+        store.sending_client(),
         "UpdateItem",
         after=27,
         times=1000,
@@ -107,7 +114,9 @@ def test_a_service_error_part_way_reports_exact_progress(store: Store) -> None:
 
 def test_a_failing_query_says_how_far_it_got(store: Store) -> None:
     _fill(store, "u-q", live=2, expired=0)
-    Fault(store.client, "Query", times=100, body=error_body("ThrottlingException", "Rate"))
+    Fault(
+        store.sending_client(), "Query", times=100, body=error_body("ThrottlingException", "Rate")
+    )
     result = store.handler().delete_all_tailored_cvs_for_user("u-q")
     assert result.code is ResultCode.THROTTLED
     assert "stopped after 0 versions were deleted" in (result.error or "")

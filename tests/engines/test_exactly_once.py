@@ -19,12 +19,19 @@ from support.factories import make_data
 from support.faults import Fault, error_body
 from support.network import LossyProxy
 from support.raw import artifact_of, key_of
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
     from tests.conftest import Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
 
 
 @pytest.fixture
@@ -109,7 +116,7 @@ def test_a_crash_after_the_record_converges_on_one_version(http_store: Store) ->
     handler = http_store.handler()
     # The record is claimed, then every attempt to store the version fails: the call dies.
     fault = Fault(
-        http_store.client,
+        http_store.sending_client(),
         "PutItem",
         after=1,
         times=3,

@@ -128,6 +128,7 @@ attribute_values = st.recursive(
 ATTRIBUTES = [
     "user_id", "job_id", "cv_version", "tailored_cv", "metadata", "token_usage",
     "fvs_validation_passed", "expiration_timestamp", "checksum", "format_version", "write_id",
+    "summary_mac",
 ]  # fmt: skip
 
 
@@ -148,6 +149,8 @@ def test_damaged_items_are_integrity_errors_never_faults(
         f"app-{user_id}", make_data(random.Random(2), user_id=user_id, json_bytes=500)
     )
     assert saved.success, saved.error
+    before = handler.list_tailored_cv_summaries_for_user(user_id)
+    assert before.success, before.error
     raw = raw_item(store.client, store.table_name, saved.data)
     for name, value in damage:
         if value is None:
@@ -167,3 +170,9 @@ def test_damaged_items_are_integrity_errors_never_faults(
         handler.export_tailored_cvs_for_user(user_id),
     ):
         assert outcome.code not in NEVER_WITHOUT_A_FAULT, outcome
+    summaries = handler.list_tailored_cv_summaries_for_user(user_id)
+    assert summaries.success, summaries
+    # Whatever the damage, a summary shown is the one saved: the keyed value, or the full
+    # check of a version without it, catches every change.
+    for summary in summaries.data["items"]:
+        assert summary in before.data["items"], (summary, damage)

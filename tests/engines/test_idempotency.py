@@ -14,9 +14,17 @@ from careervp.dal.schema import TTL_ATTRIBUTE, WRITE_ID
 from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.raw import artifact_of, key_of
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from tests.conftest import Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
+
 
 MARKER = "Ixchel-Marker-Phrase"
 
@@ -104,6 +112,7 @@ def test_records_are_invisible_to_every_read_and_hold_no_cv_text(store: Store) -
         "artifact_id",
         WRITE_ID,
         "fingerprint",
+        "record_mac",
         TTL_ATTRIBUTE,
     }
     now = int(store.clock.now.timestamp())

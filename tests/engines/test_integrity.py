@@ -19,6 +19,7 @@ from careervp.dal.codec import canonical_json
 from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.raw import artifact_of, expire, key_of, raw_item, tamper
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,6 +27,13 @@ if TYPE_CHECKING:
     from careervp.models.result import Result
     from careervp.models.tailor import TailoredCVPage
     from tests.conftest import Records, Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
+
 
 Raw = dict[str, Any]
 

@@ -6,12 +6,21 @@ import random
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.raw import artifact_of, expire
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from tests.conftest import Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
 
 
 class Scanned:
@@ -19,7 +28,7 @@ class Scanned:
 
     def __init__(self, store: Store) -> None:
         self.counts: list[int] = []
-        store.client.meta.events.register("after-call.dynamodb.Query", self._count)
+        store.events().register("after-call.dynamodb.Query", self._count)
 
     def _count(self, parsed: dict[str, Any], **_: object) -> None:
         self.counts.append(int(parsed.get("ScannedCount", 0)))

@@ -8,18 +8,27 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from support.factories import make_data
 from support.raw import artifact_of, key_of
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
     from tests.conftest import Store
 
+
 # Each example: (user index, application index, what becomes of it) per saved version, and a
 # page size.
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
+
+
 versions = st.lists(
     st.tuples(
         st.integers(0, 2), st.integers(0, 3), st.sampled_from(["live", "expired", "deleted"])

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import msgspec
+import pytest
 
 from careervp.dal.codec import canonical_json
 from careervp.dal.dynamo_dal_handler import compute_checksum
@@ -21,9 +22,17 @@ from careervp.models.tailor import (
 )
 from support.factories import make_data
 from support.raw import artifact_of, key_of
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from tests.conftest import Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
+
 
 EXPECTED_TYPES = {
     "application_id": "S",
@@ -39,6 +48,7 @@ EXPECTED_TYPES = {
     "checksum": "S",
     "format_version": "N",
     "write_id": "S",  # beyond the contract's list: which save call wrote the version
+    "summary_mac": "B",  # beyond it too: the keyed value that verifies the version's summary
 }
 
 

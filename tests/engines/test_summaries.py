@@ -15,6 +15,7 @@ from careervp.dal.table import create_table, ensure_table
 from careervp.models.result import ResultCode
 from support.factories import make_data
 from support.raw import artifact_of, expire, key_of, tamper
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
     from careervp.models.tailor import TailoredCVSummary
     from tests.conftest import Clock, Engine, Records, Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
+
 
 # The index as careervp-dal defined it before summaries: keys, TTL and idempotency key only.
 OLD_PROJECTION: Any = {
@@ -36,14 +44,18 @@ def projection(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def old_store(engine: Engine, clock: Clock) -> Iterator[Store]:
+def old_store(engine: Engine, clock: Clock, handler_kind: str) -> Iterator[Store]:
     """A table on ``engine`` whose index predates summaries."""
     from tests.conftest import Store as StoreClass  # noqa: PLC0415 - a runtime name for once
 
     client = engine.client()
     name = f"tailored-cvs-old-{uuid.uuid4().hex[:12]}"
     create_table(client, name, projection=OLD_PROJECTION)
-    yield StoreClass(engine=engine, client=client, table_name=name, clock=clock)
+    store = StoreClass(
+        engine=engine, client=client, table_name=name, clock=clock, kind=handler_kind
+    )
+    yield store
+    store.close()
     client.delete_table(TableName=name)
 
 
@@ -52,7 +64,7 @@ class Calls:
 
     def __init__(self, store: Store) -> None:
         self.seen: Counter[str] = Counter()
-        store.client.meta.events.register("before-call.dynamodb", self._count)
+        store.events().register("before-call.dynamodb", self._count)
 
     def _count(self, model: Any, **_: object) -> None:
         self.seen[model.name] += 1
@@ -139,7 +151,7 @@ def test_a_page_is_one_query_and_no_item_reads(store: Store) -> None:
 def test_a_user_without_versions_has_an_empty_history(store: Store) -> None:
     page = store.handler().list_tailored_cv_summaries_for_user("u-nobody")
     assert page.success, page.error
-    assert page.data == {"items": [], "last_evaluated_key": None, "count": 0}
+    assert page.data == {"items": [], "last_evaluated_key": None, "count": 0, "unreadable": []}
 
 
 def test_versions_expiring_by_the_clock_leave_the_history(store: Store) -> None:

@@ -12,9 +12,16 @@ from botocore.exceptions import ClientError
 
 from support.factories import make_data
 from support.raw import key_of, raw_item
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from tests.conftest import Store
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
 
 
 def test_a_foreign_key_at_a_summary_page_boundary_never_stops_the_pages(store: Store) -> None:
@@ -58,6 +65,7 @@ def test_removed_versions_leave_no_summary(store: Store) -> None:
         "items": [],
         "last_evaluated_key": None,
         "count": 0,
+        "unreadable": [],
     }
 
 

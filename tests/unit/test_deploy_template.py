@@ -10,7 +10,7 @@ from cfnlint.decode import decode
 
 from careervp.dal.encryption import ENCRYPTION_CONTEXT
 from careervp.dal.schema import INDEX_NAME, TTL_ATTRIBUTE
-from careervp.dal.table import HANDLER_ACTIONS, table_definition
+from careervp.dal.table import HANDLER_ACTIONS, TABLE_CLASS, TABLE_CLASSES, table_definition
 
 TEMPLATE = Path(__file__).parents[2] / "deploy" / "template.yaml"
 
@@ -48,6 +48,15 @@ def test_the_table_is_the_python_definition() -> None:
     assert table["DeletionProtectionEnabled"] is True
 
 
+def test_the_table_class_is_a_parameter_defaulting_to_the_python_definitions() -> None:
+    template = _plain(_template())
+    table = template["Resources"]["TailoredCvTable"]["Properties"]
+    assert table["TableClass"] == {"Ref": "TableClass"}
+    parameter = template["Parameters"]["TableClass"]
+    assert parameter["Default"] == table_definition("ignored")["TableClass"] == TABLE_CLASS
+    assert tuple(parameter["AllowedValues"]) == TABLE_CLASSES
+
+
 def test_the_policy_grants_exactly_the_handlers_actions_on_table_and_index() -> None:
     policy = _plain(_template()["Resources"]["TailoredCvHandlerPolicy"]["Properties"])
     statement, _ = policy["PolicyDocument"]["Statement"]
@@ -80,6 +89,7 @@ def test_the_python_definition_is_the_contracts_table() -> None:
             "cv_version",
             "fvs_validation_passed",
             "metadata",
+            "summary_mac",
         ],
     }
     assert {a["AttributeName"]: a["AttributeType"] for a in definition["AttributeDefinitions"]} == {

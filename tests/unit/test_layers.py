@@ -15,6 +15,14 @@ ABOVE = {
     "dal/schema.py": ("careervp.dal.codec", "careervp.dal.plans", "careervp.dal.sender"),
     "dal/errors.py": ("careervp.dal.codec", "careervp.dal.plans", "careervp.dal.schema"),
     "dal/codec/_attributes.py": ("careervp.dal.plans", "careervp.dal.sender"),
+    # Two senders over one set of plans: neither knows the other, the plans know neither.
+    "dal/sender.py": ("careervp.dal.aio", "careervp.dal.dynamo_dal_handler", "careervp.dal._shell"),
+    "dal/dynamo_dal_handler.py": ("careervp.dal.aio",),
+    "dal/_shell.py": ("careervp.dal.aio", "careervp.dal.dynamo_dal_handler"),
+    **{
+        f"dal/plans/{path.name}": ("careervp.dal.sender", "careervp.dal.aio")
+        for path in sorted((SRC / "dal" / "plans").glob("*.py"))
+    },
 }
 
 

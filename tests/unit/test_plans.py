@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from careervp.dal import plans
-from careervp.dal.codec import MAX_ITEM_BYTES, PageTokenSigner
+from careervp.dal.codec import (
+    MAX_ITEM_BYTES,
+    PageTokenSigner,
+    RecordKeys,
+    Reservation,
+    SummarySealer,
+    encode_record,
+)
 from careervp.dal.errors import (
     ConditionFailedError,
     ConflictError,
@@ -37,12 +44,14 @@ def _context(moment: datetime, write_ids: list[str] | None = None) -> plans.Stor
         index="user_id_created_at_gsi",
         clock=lambda: moment,
         signer=PageTokenSigner([b"s" * 32], max_age_seconds=3600),
+        sealer=SummarySealer([b"s" * 32]),
         secret_configured=True,
         cipher=None,
         accept_plaintext=False,
         consistent_reads=True,
         new_write_id=lambda: next(ids),
         jitter=random.Random(1),
+        record_keys=RecordKeys([b"s" * 32]),
     )
 
 
@@ -159,14 +168,13 @@ def test_a_record_moved_by_someone_else_is_a_conflict_to_retry() -> None:
 def test_a_lost_claim_retried_by_botocore_is_recognised_as_ours() -> None:
     data = make_data(random.Random(6), json_bytes=400)
     ctx = _context(MOMENT)
-    record = {
-        "application_id": {"S": "\x1fidempotency\x1freq-1"},
-        "created_at": {"S": "\x1frecord"},
-        "artifact_id": {"S": "app#2026-11-26T10:30:00.000000Z"},
-        "write_id": {"S": "w-mine"},
-        "fingerprint": {"S": "anything"},
-        "expiration_timestamp": {"N": "1795775400"},
-    }
+    mine = Reservation(
+        application_id="app",
+        created_at="2026-11-26T10:30:00.000000Z",
+        write_id="w-mine",
+        fingerprint="anything",
+    )
+    record = encode_record("req-1", mine, 1_795_775_400, ctx.record_keys)
     script = Script([refused(record), ok])
     artifact = script.run(plans.save(ctx, "app", data, "req-1"))
     assert artifact == "app#2026-11-26T10:30:00.000000Z"

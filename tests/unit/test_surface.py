@@ -37,11 +37,16 @@ PUBLIC = {
     },
     "careervp.dal": {"DynamoDalHandler", "__version__", "compute_checksum"},
     "careervp.dal.dynamo_dal_handler": {"DynamoDalHandler", "compute_checksum"},
+    "careervp.dal.aio": {"AsyncDynamoDalHandler", "build_async_client", "open_handler"},
+    "careervp.dal.testing": {"DEFAULT_TABLE_NAME", "REGION", "local_store"},
+    "careervp.dal.testing.plugin": {"tailored_cv_store"},
     "careervp.dal.encryption": {"ENCRYPTION_CONTEXT", "KmsCipher"},
     "careervp.dal.client": {
         "DEFAULT_CALL_TIMEOUT",
         "CallDeadlineError",
+        "attempt_timeouts",
         "build_client",
+        "client_config",
         "install_deadline",
     },
     "careervp.dal.settings": {

@@ -3,7 +3,8 @@
 Each public method is one plan (``careervp.dal.plans``) run by the blocking sender: validate,
 build each request, send it, interpret the response. Every outcome is a ``Result``; the one
 ``except DalError`` below maps every failure to its code, and anything else is a defect of the
-store, reported as ``INTERNAL_ERROR`` with its traceback in the log.
+store, reported as ``INTERNAL_ERROR`` with its traceback in the log. Options, Results, logs and
+tracing are ``careervp.dal._shell``'s, shared with the async handler (``careervp.dal.aio``).
 
 The store logs through the standard logger ``careervp.dal`` and configures nothing: successes at
 DEBUG, faults at WARNING, integrity failures and stopped erasures at ERROR, with ids, sizes and
@@ -13,41 +14,38 @@ capacity units as ``extra`` fields, never CV text or secrets. Tracing is the hos
 
 from __future__ import annotations
 
-import functools
-import logging
-import os
-import random
-import secrets
 import time
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, TypeVar
 
 from botocore.exceptions import NoRegionError
 
 from careervp.dal import plans
-from careervp.dal.client import DEFAULT_CALL_TIMEOUT, build_client
-from careervp.dal.codec import MIN_SECRET_BYTES, PageTokenSigner, compute_checksum
-from careervp.dal.errors import DalError
-from careervp.dal.schema import INDEX_NAME
-from careervp.dal.sender import Sender, run, wire_from_environment
-from careervp.dal.settings import (
-    ACCEPT_PLAINTEXT_ENV,
-    INDEX_NAME_ENV,
-    KMS_KEY_ENV,
-    SECRET_ENV,
-    SECRET_PREVIOUS_ENV,
-    TABLE_NAME_ENV,
+from careervp.dal._shell import (
+    ACTIONS,
+    DEFAULT_TOKEN_MAX_AGE,
+    Options,
+    defect,
+    failed,
+    guarded,
+    store_context,
+    succeeded,
+    traced,
 )
-from careervp.models.result import Err, Ok, Result, ResultCode
+from careervp.dal.client import DEFAULT_CALL_TIMEOUT, build_client
+from careervp.dal.codec import compute_checksum
+from careervp.dal.errors import DalError
+from careervp.dal.sender import Sender, run, wire_from_environment
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from datetime import datetime, timedelta
 
     from aws_lambda_powertools import Tracer
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from careervp.dal.codec import Cipher
     from careervp.dal.plans import Plan
+    from careervp.models.result import Result
     from careervp.models.tailor import (
         EncryptionProgress,
         StoredTailoredCV,
@@ -60,161 +58,7 @@ if TYPE_CHECKING:
 # compute_checksum is part of this module's contract (its import path predates the codec).
 __all__ = ["DynamoDalHandler", "compute_checksum"]
 
-logger = logging.getLogger("careervp.dal")
-
-DEFAULT_TOKEN_MAX_AGE = timedelta(hours=24)
 T = TypeVar("T")
-
-# What each method is doing, for error sentences ("DynamoDB throttled saving a tailored CV").
-_ACTIONS = {
-    "save_tailored_cv": "saving a tailored CV",
-    "get_tailored_cv": "reading a tailored CV",
-    "get_latest_tailored_cv": "reading an application's latest tailored CV",
-    "list_tailored_cvs_for_user": "listing a user's tailored CVs",
-    "list_tailored_cvs_for_application": "listing an application's tailored CVs",
-    "list_tailored_cvs_for_application_page": "listing a page of an application's tailored CVs",
-    "list_tailored_cv_summaries_for_user": "listing a user's tailored CV summaries",
-    "delete_tailored_cv": "deleting a tailored CV",
-    "export_tailored_cvs_for_user": "exporting a user's tailored CVs",
-    "delete_all_tailored_cvs_for_user": "erasing a user's tailored CVs",
-    "count_tailored_cvs_for_user": "counting a user's tailored CVs",
-    "encrypt_existing_versions": "encrypting stored tailored CVs",
-}
-_FAILURE_LEVELS = {
-    ResultCode.VALIDATION_ERROR: logging.DEBUG,
-    ResultCode.NOT_FOUND: logging.DEBUG,
-    ResultCode.ITEM_TOO_LARGE: logging.INFO,
-    ResultCode.CONFLICT: logging.WARNING,
-    ResultCode.THROTTLED: logging.WARNING,
-    ResultCode.DATABASE_ERROR: logging.WARNING,
-    ResultCode.INTEGRITY_ERROR: logging.ERROR,
-}
-
-
-@functools.lru_cache(maxsize=1)
-def _process_secret() -> bytes:
-    logger.warning(
-        "%s is not set: page tokens are signed with a random per-process secret and will not"
-        " verify in any other process",
-        SECRET_ENV,
-    )
-    return secrets.token_bytes(32)
-
-
-def _utc(clock: Callable[[], datetime]) -> Callable[[], datetime]:
-    def now() -> datetime:
-        moment = clock()
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc)
-
-    return now
-
-
-def _system_clock() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _new_write_id() -> str:
-    return secrets.token_urlsafe(16)
-
-
-def _cipher_from_environment() -> Cipher | None:
-    key_id = os.environ.get(KMS_KEY_ENV)
-    if not key_id:
-        return None
-    # Imported here: a handler without a key never loads the cryptography package.
-    from careervp.dal.encryption import KmsCipher  # noqa: PLC0415
-
-    return KmsCipher.from_environment(key_id)
-
-
-def _accept_plaintext(option: bool | None, /) -> bool:  # noqa: FBT001 - one flag, named where called
-    if option is not None:
-        return option
-    value = os.environ.get(ACCEPT_PLAINTEXT_ENV, "").strip()
-    if value not in ("", "0", "1"):
-        raise ValueError(
-            f"{ACCEPT_PLAINTEXT_ENV} must be 1 (migration window open) or 0, not {value!r}"
-        )
-    return value == "1"
-
-
-def _summary(value: object) -> dict[str, object]:
-    """Log fields describing a result: its id or its size, never its content."""
-    if isinstance(value, str):
-        return {"artifact_id": value}
-    if isinstance(value, int):
-        return {"count": value}
-    if isinstance(value, (list, dict)):
-        return {"count": value.get("count") if isinstance(value, dict) else len(value)}
-    artifact = getattr(value, "artifact", None)
-    return {"artifact_id": getattr(artifact, "artifact_id", None)}
-
-
-def _guarded(callback: Callable[..., object] | None, method: str) -> Callable[..., None] | None:
-    """The caller's progress callback, made harmless: if it raises (a closed stderr, a bug),
-    the work goes on without it and one warning says so."""
-    if callback is None:
-        return None
-    failed = False
-
-    def call(*args: object) -> None:
-        nonlocal failed
-        if failed:
-            return
-        try:
-            callback(*args)
-        except Exception as exc:  # noqa: BLE001 - the caller's code must not stop an erasure
-            failed = True
-            logger.warning(
-                "%s: on_progress raised %s; progress is no longer reported",
-                method,
-                type(exc).__name__,
-                extra={"action": method},
-            )
-
-    return call
-
-
-# X-Ray's flags: "error" for what the caller can fix, "fault" for the service side,
-# "throttle" (with "error") for throttling. Failures are Results, never exceptions, so the
-# tracer's own exception capture never sees them: the subsegment is marked here.
-_TRACE_FLAGS = {
-    ResultCode.THROTTLED: ("add_error_flag", "add_throttle_flag"),
-    ResultCode.DATABASE_ERROR: ("add_fault_flag",),
-    ResultCode.INTEGRITY_ERROR: ("add_fault_flag",),
-    ResultCode.INTERNAL_ERROR: ("add_fault_flag",),
-}
-
-
-def _mark(subsegment: object, result: object) -> None:
-    """Annotate the method's subsegment with its result code; flag it when the call failed.
-
-    Looked up by name: a provider other than X-Ray may yield a subsegment without flags."""
-    code = getattr(result, "code", None)
-    if not isinstance(code, ResultCode):
-        return
-    annotate = getattr(subsegment, "put_annotation", None)
-    if callable(annotate):
-        annotate("code", code.value)
-    if code is ResultCode.SUCCESS:
-        return
-    for flag in _TRACE_FLAGS.get(code, ("add_error_flag",)):
-        mark = getattr(subsegment, flag, None)
-        if callable(mark):
-            mark()
-
-
-def _traced(tracer: Tracer, name: str, method: Callable[..., T]) -> Callable[..., T]:
-    @functools.wraps(method)
-    def traced(*args: object, **kwargs: object) -> T:
-        with tracer.provider.in_subsegment(name=name) as subsegment:
-            result = method(*args, **kwargs)
-            _mark(subsegment, result)
-            return result
-
-    return traced
 
 
 class DynamoDalHandler:
@@ -238,63 +82,38 @@ class DynamoDalHandler:
         sleep: Callable[[float], None] = time.sleep,
         wire: bool | None = None,
     ) -> None:
-        name = table_name if table_name is not None else os.environ.get(TABLE_NAME_ENV)
-        if not name:
-            raise ValueError(f"no table name: pass table_name or set {TABLE_NAME_ENV}")
-        if not isinstance(name, str):
-            raise TypeError(f"table_name must be a string, not {type(name).__name__}")
-        self.table_name = name
-        secret_configured = True
-        if token_secret is None:
-            configured = os.environ.get(SECRET_ENV)
-            secret_configured = bool(configured)
-            token_secret = configured.encode("utf-8") if configured else _process_secret()
-            previous = os.environ.get(SECRET_PREVIOUS_ENV)
-            if previous and not previous_token_secrets:
-                previous_token_secrets = (previous.encode("utf-8"),)
-            # The signer below says a secret is short; only here is it known which variable.
-            for variable, value in ((SECRET_ENV, configured), (SECRET_PREVIOUS_ENV, previous)):
-                if value and len(value.encode("utf-8")) < MIN_SECRET_BYTES:
-                    raise ValueError(
-                        f"{variable} is too short: pagination secrets need at least"
-                        f" {MIN_SECRET_BYTES} bytes"
-                    )
-        signer = PageTokenSigner(
-            [token_secret, *previous_token_secrets],
-            max_age_seconds=int(token_max_age.total_seconds()),
+        options = Options(
+            table_name=table_name,
+            clock=clock,
+            token_secret=token_secret,
+            cipher=cipher,
+            accept_plaintext=accept_plaintext,
+            previous_token_secrets=previous_token_secrets,
+            token_max_age=token_max_age,
+            consistent_reads=consistent_reads,
+            index_name=index_name,
         )
-        accept = _accept_plaintext(accept_plaintext)
-        if client is None:
-            try:
+        own_client = client is None
+        try:
+            self._ctx = store_context(options)
+            if client is None:
                 client = build_client(call_timeout=call_timeout)
-            except NoRegionError:
-                raise ValueError(
-                    "no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, or pass a client"
-                ) from None
+        except NoRegionError:
+            raise ValueError(
+                "no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, or pass a client"
+            ) from None
+        self.table_name = self._ctx.table
         self._client = client
         # The codec writes and reads the wire itself (sender.py); TAILORED_CV_WIRE=0 turns it off.
-        self._sender = Sender(
-            self._client,
-            name,
-            sleep=sleep,
-            wire=wire_from_environment() if wire is None else wire,
-        )
-        self._ctx = plans.StoreContext(
-            table=name,
-            index=index_name or os.environ.get(INDEX_NAME_ENV) or INDEX_NAME,
-            clock=_utc(clock or _system_clock),
-            signer=signer,
-            secret_configured=secret_configured,
-            cipher=cipher if cipher is not None else _cipher_from_environment(),
-            accept_plaintext=accept,
-            consistent_reads=consistent_reads,
-            new_write_id=_new_write_id,
-            jitter=random.Random(),  # noqa: S311 - backoff jitter, not a secret
-        )
+        # On a client the host passed in it is off unless asked for: the host's own event
+        # handlers and stubs must see the store's real requests.
+        if wire is None:
+            wire = own_client and wire_from_environment()
+        self._sender = Sender(self._client, self.table_name, sleep=sleep, wire=wire)
         if tracer is not None:
             # Instance attributes shadow the methods: without a tracer nothing wraps them.
-            for method in _ACTIONS:
-                setattr(self, method, _traced(tracer, method, getattr(self, method)))
+            for method in ACTIONS:
+                setattr(self, method, traced(tracer, method, getattr(self, method)))
 
     @property
     def endpoint(self) -> str:
@@ -305,73 +124,13 @@ class DynamoDalHandler:
         return self._ctx.index
 
     def _run(self, method: str, plan: Plan[T]) -> Result[T]:
-        action = _ACTIONS[method]
         try:
-            ran = run(plan, self._sender, action)
+            ran = run(plan, self._sender, ACTIONS[method])
         except DalError as exc:
-            level = _FAILURE_LEVELS.get(exc.code, logging.WARNING)
-            if exc.log_fields.get("deleted") is not None:
-                level = logging.ERROR  # a stopped erasure is part of a data-subject request
-            if logger.isEnabledFor(level):
-                logger.log(
-                    level,
-                    "%s failed: %s: %s",
-                    method,
-                    exc.code.value,
-                    exc,
-                    extra={
-                        "action": method,
-                        "code": exc.code.value,
-                        "error": str(exc),
-                        **exc.log_fields,
-                    },
-                )
-            return Err(str(exc), exc.code)
-        except Exception as exc:
-            logger.exception("%s failed unexpectedly", method, extra={"action": method})
-            return Err(
-                f"internal error in careervp-dal while {action} ({type(exc).__name__}):"
-                " a defect of the store, not of the database; please report it",
-                ResultCode.INTERNAL_ERROR,
-            )
-        unreadable = ran.facts.pop("unreadable", None)
-        if isinstance(unreadable, dict):
-            for artifact, reason in unreadable.items():
-                # The call succeeds without these versions; each is an integrity failure to see.
-                logger.error(
-                    "%s: %s: %s",
-                    method,
-                    ResultCode.INTEGRITY_ERROR.value,
-                    reason,
-                    extra={
-                        "action": method,
-                        "code": ResultCode.INTEGRITY_ERROR.value,
-                        "error": reason,
-                        "artifact_id": artifact,
-                    },
-                )
-        cleanup = ran.facts.pop("cleanup_failed", None)
-        if cleanup is not None:
-            # The version is removed (its tombstone holds); tidying after it was not.
-            logger.warning(
-                "%s: the version was removed, but scrubbing what it left failed (%s); the"
-                " idempotency record expires by itself within 24 hours",
-                method,
-                cleanup,
-                extra={"action": method, "code": cleanup},
-            )
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s succeeded",
-                method,
-                extra={
-                    "action": method,
-                    "consumed_capacity": ran.units,
-                    **ran.facts,
-                    **_summary(ran.value),
-                },
-            )
-        return Ok(ran.value)
+            return failed(method, exc)
+        except Exception as exc:  # noqa: BLE001 - a defect of ours, reported as a Result
+            return defect(method, exc)
+        return succeeded(method, ran)
 
     def save_tailored_cv(
         self,
@@ -457,7 +216,7 @@ class DynamoDalHandler:
         """Every version the table holds for a user (expired ones included), for an access
         request; unreadable versions are named, never returned. ``on_progress(done, total)``
         is called after each batch."""
-        progress = _guarded(on_progress, "export_tailored_cvs_for_user")
+        progress = guarded(on_progress, "export_tailored_cvs_for_user")
         return self._run(
             "export_tailored_cvs_for_user", plans.export_user(self._ctx, user_id, progress)
         )
@@ -471,7 +230,7 @@ class DynamoDalHandler:
         how many were deleted first and a later call finishes the job. ``on_progress(deleted)``
         is called every 25 removals and once at the end, with the count removed so far.
         """
-        progress = _guarded(on_progress, "delete_all_tailored_cvs_for_user")
+        progress = guarded(on_progress, "delete_all_tailored_cvs_for_user")
         return self._run(
             "delete_all_tailored_cvs_for_user", plans.erase_user(self._ctx, user_id, progress)
         )

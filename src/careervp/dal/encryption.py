@@ -31,7 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from careervp.dal.client import DEFAULT_CALL_TIMEOUT, install_deadline
+from careervp.dal.client import DEFAULT_CALL_TIMEOUT, attempt_timeouts, install_deadline
 from careervp.dal.errors import IntegrityError, error_code, service_error
 
 if TYPE_CHECKING:
@@ -89,7 +89,10 @@ class KmsCipher:
         self._max_uses = max_key_uses
         self._max_cached = max_cached_keys
         self._clock = clock
+        # Guards the cache only, never held across a KMS call: a cached read must not wait for
+        # a slow GenerateDataKey. ``_refresh`` lets one caller at a time make a new data key.
         self._lock = threading.Lock()
+        self._refresh = threading.Lock()
         self._current: _DataKey | None = None
         self._known: OrderedDict[bytes, _DataKey] = OrderedDict()
         self.endpoint = str(kms_client.meta.endpoint_url)
@@ -109,10 +112,11 @@ class KmsCipher:
         """A cipher whose KMS client is configured from the environment as boto3 reads it
         (``AWS_ENDPOINT_URL_KMS`` included); ``region_name`` and ``endpoint_url`` override it,
         as the CLI's ``--region`` does."""
+        connect_timeout, read_timeout = attempt_timeouts(call_timeout)
         config = Config(
             retries={"mode": "standard", "total_max_attempts": 5},
-            connect_timeout=min(2.0, call_timeout / 5),
-            read_timeout=min(5.0, call_timeout * 2 / 5),
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
             parameter_validation=False,
         )
         client = boto3.client(
@@ -121,7 +125,7 @@ class KmsCipher:
         install_deadline(
             client,
             call_timeout,
-            attempt_seconds=min(2.0, call_timeout / 5) + min(5.0, call_timeout * 2 / 5),
+            attempt_seconds=connect_timeout + read_timeout,
             service="kms",
         )
         return cls(client, key_id)
@@ -157,15 +161,32 @@ class KmsCipher:
         while len(self._known) > self._max_cached:
             self._known.popitem(last=False)
 
+    def _sealing_key(self, now: float) -> _DataKey | None:
+        """The current data key, counted as used once more, if it may still seal; under _lock."""
+        key = self._current
+        if key is None or now - key.born >= self._max_age or key.uses >= self._max_uses:
+            return None
+        key.uses += 1
+        return key
+
     def _key_for_sealing(self) -> _DataKey:
         now = self._clock()
         with self._lock:
-            key = self._current
-            if key is None or now - key.born >= self._max_age or key.uses >= self._max_uses:
-                key = self._current = self._fresh(now)
-                self._remember(key)
-            key.uses += 1
+            key = self._sealing_key(now)
+        if key is not None:
             return key
+        with self._refresh:
+            with self._lock:
+                # Another caller may have made one while this one waited.
+                key = self._sealing_key(now)
+            if key is not None:
+                return key
+            fresh = self._fresh(now)
+            with self._lock:
+                self._current = fresh
+                self._remember(fresh)
+                fresh.uses += 1
+            return fresh
 
     def _key_for_opening(self, encrypted: bytes) -> _DataKey:
         now = self._clock()
@@ -246,3 +267,29 @@ class KmsCipher:
         """How many data keys are cached (for tests and metrics; the keys never leave)."""
         with self._lock:
             return len(self._known)
+
+    # For the async handler (careervp.dal.aio): a step of a plan that may call KMS runs in a
+    # worker thread, any other on the event loop. Both answer from the cache alone.
+
+    def seals_without_kms(self) -> bool:
+        """Whether ``encrypt`` now would use the cached data key, with no KMS call."""
+        now = self._clock()
+        with self._lock:
+            key = self._current
+            return key is not None and now - key.born < self._max_age and key.uses < self._max_uses
+
+    def opens_without_kms(self, blob: bytes) -> bool:
+        """Whether ``decrypt(blob, ...)`` would make no KMS call: its data key is cached, or the
+        blob is refused before any call (not this cipher's format, truncated)."""
+        if len(blob) < _HEADER.size:
+            return True
+        version, key_length = _HEADER.unpack_from(blob)
+        body = _HEADER.size + key_length
+        if version != _VERSION or len(blob) < body + _NONCE_BYTES + _TAG_BYTES:
+            return True
+        if not 0 < key_length <= _MAX_WRAPPED_KEY:
+            return True
+        now = self._clock()
+        with self._lock:
+            key = self._known.get(blob[_HEADER.size : body])
+            return key is not None and now - key.born < self._max_age

@@ -258,23 +258,33 @@ def _client_error(
     )
 
 
+# A write sent and never answered may have been applied; the caller needs to know a repeat is
+# safe rather than read the failure as "nothing happened".
+_OUTCOME_UNKNOWN = (
+    "; the write may have been applied (its outcome is unknown): repeating the call is safe,"
+    " for a save with the same idempotency key"
+)
+
+
 def _botocore_error(
-    exc: BotoCoreError, action: str, service: str, resource: str, endpoint: str
+    exc: BotoCoreError, action: str, service: str, resource: str, endpoint: str, *, write: bool
 ) -> DalError:
     where = f"while {action} on {resource}"
     detail = {"engine_message": _for_log(exc)}
+    unknown = _OUTCOME_UNKNOWN if write else ""
     if isinstance(exc, CallDeadlineError):
         # Raised when an attempt's read timeout left the budget no room for another attempt:
         # the attempt is what timed out, often long before the budget itself.
         return ServiceError(
             f"no answer in time: {service} at {endpoint} did not answer an attempt within its"
             f" read timeout, and the call's {exc.kwargs.get('seconds', 0):g} s budget (retries"
-            f" included) left no time for another {where}",
+            f" included) left no time for another {where}{unknown}",
             log_fields=detail,
         )
     if isinstance(exc, ReadTimeoutError):
         return ServiceError(
-            f"no answer in time: {service} at {endpoint} did not answer {where}", log_fields=detail
+            f"no answer in time: {service} at {endpoint} did not answer {where}{unknown}",
+            log_fields=detail,
         )
     if isinstance(exc, ConnectTimeoutError):
         return ServiceError(
@@ -283,7 +293,7 @@ def _botocore_error(
         )
     if isinstance(exc, ConnectionClosedError):
         return ServiceError(
-            f"{service} at {endpoint} closed the connection before answering {where}",
+            f"{service} at {endpoint} closed the connection before answering {where}{unknown}",
             log_fields=detail,
         )
     if isinstance(exc, (EndpointConnectionError, BotoConnectionError)):
@@ -310,8 +320,10 @@ def service_error(
     service: str,
     resource: str,
     endpoint: str,
+    write: bool = False,
 ) -> DalError:
-    """The member of the tree for a botocore exception; ``resource`` names a table or a key.
+    """The member of the tree for a botocore exception; ``resource`` names a table or a key;
+    ``write`` when the call was a write, whose fate is unknown when it went unanswered.
 
     The sentence is safe to show a client: it names the service, the resource as configured
     (an ARN reduced to its resource part), the endpoint and the error's class in our words.
@@ -320,4 +332,4 @@ def service_error(
     resource = without_arns(resource)
     if isinstance(exc, ClientError):
         return _client_error(exc, action, service, resource, endpoint)
-    return _botocore_error(exc, action, service, resource, endpoint)
+    return _botocore_error(exc, action, service, resource, endpoint, write=write)

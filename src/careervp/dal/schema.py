@@ -33,7 +33,9 @@ __all__ = [
     "MAX_PARTITION_KEY_BYTES",
     "MAX_SORT_KEY_BYTES",
     "METADATA",
+    "RECORD_MAC",
     "RECORD_TAKEOVER_MARGIN_SECONDS",
+    "SUMMARY_MAC",
     "TAILORED_CV",
     "TOKEN_USAGE",
     "TOMBSTONE",
@@ -99,11 +101,17 @@ WRITE_ID = "write_id"
 # On a version saved with an idempotency key: the key, so deleting the version can tell the
 # record (and a retry of that save stores nothing again).
 IDEMPOTENCY_KEY = "idempotency_key"
+# A keyed value over what a summary shows and its key (codec/_summary.py), projected by the user
+# index so a summary is verified without reading its item.
+SUMMARY_MAC = "summary_mac"
 # An idempotency record's attributes, besides the key, WRITE_ID and TTL_ATTRIBUTE.
 ARTIFACT_ID = "artifact_id"
 FINGERPRINT = "fingerprint"
-# Written by releases before 0.3.0 on the record of a deleted version; still honoured.
+# Written by releases up to 0.3.0 on the record of a deleted version, scrubbed of its
+# fingerprint; such records carry no RECORD_MAC and decide no save.
 VERSION_DELETED = "version_deleted"
+# The keyed value binding a record to its application, key, version and content (codec._record).
+RECORD_MAC = "record_mac"
 # What a removal leaves at a version's key: the key, the version's write id (so a save can tell
 # its own removed version from another's), the marker, the removing call's id (so a delete
 # retried after a lost response knows its own removal) and a TTL. Nothing personal. A tombstone
@@ -123,6 +131,7 @@ VERSION_CONTENT = (
     FVS_VALIDATION_PASSED,
     CHECKSUM,
     FORMAT_VERSION,
+    SUMMARY_MAC,
 )
 
 # Idempotency records live in partitions no version can have: ids never hold control

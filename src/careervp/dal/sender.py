@@ -1,7 +1,7 @@
 """The blocking side of the plans: each ``Call`` made on a boto3 client, faults mapped once.
 
-An async variant of the store would replace this module only: the plans, the codec and the
-requests stay as they are.
+``careervp.dal.aio._sender`` is the async side of the same plans; it shares ``Ran``,
+``consumed`` and ``add_note`` with this module.
 
 The wire path (on unless ``wire=False`` or ``TAILORED_CV_WIRE=0``): botocore keeps endpoints,
 signing, retries, error parsing and checksums, but does not serialize or parse what the codec
@@ -13,12 +13,17 @@ already knows. Three botocore events carry it (``docs/architecture.md``):
 * ``before-parse`` (GetItem, Query, BatchGetItem; botocore 1.35.16 and later): a successful
   response is decoded by msgspec and botocore's parser is handed an empty document.
 
-The hooks act only inside the sender's own calls (a context variable says so), so a client
-shared with the host behaves as before. Each fails safe: ``codec._wire`` answers ``None`` for
-anything unusual and botocore does the work; without ``before-parse`` botocore parses as always;
-and a put whose body was not replaced (a botocore without ``before-call`` as it is today) is
-refused by DynamoDB for its empty item, stores nothing, and is sent again without the wire
-path, which stays off for the process (one WARNING says so).
+The path is on by default only on a client the store built itself: on a client the host passes
+in, a handler the host registered on ``before-parameter-build`` would see the placeholder item
+and a host's ``Stubber`` its own expectations broken, so there it is off unless the host asks
+for it (``wire=True``). The hooks act only inside the sender's own calls (a context variable
+says so). Each fails safe: ``codec._wire`` answers ``None`` for anything unusual and botocore
+does the work; without ``before-parse`` botocore parses as always; a response whose decoded
+members botocore did not merge is completed from what msgspec read (and the read side switched
+off); and a put whose body was not replaced (a botocore without ``before-call`` as it is today)
+is refused by DynamoDB for its empty item, stores nothing, and is sent again without the wire
+path, which stays off for the process (one WARNING says so). An error botocore raises before
+anything was sent (a table name it refuses) is only that call's error.
 """
 
 from __future__ import annotations
@@ -54,7 +59,16 @@ if TYPE_CHECKING:
 
     from careervp.dal.plans import Plan
 
-__all__ = ["WIRE_ENV", "Ran", "Sender", "consumed", "install_wire", "run", "wire_from_environment"]
+__all__ = [
+    "WIRE_ENV",
+    "Ran",
+    "Sender",
+    "add_note",
+    "consumed",
+    "install_wire",
+    "run",
+    "wire_from_environment",
+]
 
 T = TypeVar("T")
 
@@ -69,18 +83,22 @@ def wire_from_environment() -> bool:
 
 
 class _WireCall:
-    """One call made on the wire path: the body msgspec wrote, and whether botocore sent it."""
+    """One call made on the wire path: the body msgspec wrote, whether botocore sent it, and
+    what msgspec decoded of the response."""
 
-    __slots__ = ("body", "swapped")
+    __slots__ = ("body", "decoded", "swapped")
 
     def __init__(self) -> None:
         self.body: bytes | None = None
         self.swapped = False
+        self.decoded: dict[str, Any] | None = None
 
 
 _CURRENT: ContextVar[_WireCall | None] = ContextVar("careervp_dal_wire", default=None)
 # Set when a put went out without its body replaced: the events no longer work as they did.
 _broken = False
+# Set when botocore returned a response without the members msgspec decoded for it.
+_read_broken = False
 
 
 def _write_body(params: dict[str, Any], **_: object) -> None:
@@ -116,7 +134,8 @@ def _read_body(
     botocore merges ``customized_response_dict`` into what its parser returns, so the parser
     is handed an empty document and adds only the response metadata.
     """
-    if _CURRENT.get() is None or response_dict.get("status_code") != 200:
+    call = _CURRENT.get()
+    if call is None or _read_broken or response_dict.get("status_code") != 200:
         return
     body = response_dict.get("body")
     if type(body) is not bytes:
@@ -125,6 +144,7 @@ def _read_body(
     if parsed is None:
         return
     customized_response_dict.update(parsed)
+    call.decoded = parsed
     response_dict["body"] = b"{}"
 
 
@@ -133,8 +153,8 @@ def install_wire(client: Any) -> None:
     events = client.meta.events
     # Last among PutItem's own handlers, so the body holds what they made of the parameters.
     # botocore runs handlers of broader names (before-parameter-build.dynamodb) after it: what
-    # those change no longer reaches the body. The store's clients have none; a shared client
-    # whose host relies on one should be given to the store with wire=False.
+    # those change no longer reaches the body, and they see the placeholder. The store's own
+    # clients have none; on a client the host passes in the path is off unless asked for.
     events.register_last(
         "before-parameter-build.dynamodb.PutItem", _write_body, unique_id="careervp-dal-wire-put"
     )
@@ -176,7 +196,8 @@ class Sender:
         try:
             return self._dispatch(call)
         except (ClientError, BotoCoreError) as exc:
-            raise self._fault(exc, action=action) from exc
+            write = isinstance(call, (Put, Update, Delete))
+            raise self._fault(exc, action=action, write=write) from exc
         except Exception as exc:
             # Only botocore and the engine run in there (moto's in-process mock raises its own
             # exceptions for data it cannot handle): a fault of the database side, not ours.
@@ -187,12 +208,25 @@ class Sender:
 
     def _wired(self, method: Callable[..., Any], request: Any) -> Any:
         """``method(**request)`` with the wire path's hooks acting on it."""
+        global _read_broken  # noqa: PLW0603 - one switch for the process, flipped at most once
         call = _WireCall()
         token = _CURRENT.set(call)
         try:
-            return method(**request)
+            response = method(**request)
         finally:
             _CURRENT.reset(token)
+        decoded = call.decoded
+        if decoded is None or all(name in response for name in decoded):
+            return response
+        # botocore no longer merges what before-parse handed it: the members msgspec read are
+        # put back, and botocore parses every response from now on.
+        _read_broken = True
+        logger.warning(
+            "botocore did not merge the response the wire path decoded (its before-parse event"
+            " no longer works as it did); responses are parsed by botocore for this process",
+            extra={"action": "wire"},
+        )
+        return {**response, **decoded}
 
     def _wired_put(self, request: Any) -> Any:
         global _broken  # noqa: PLW0603 - one switch for the process, flipped at most once
@@ -200,10 +234,14 @@ class Sender:
         token = _CURRENT.set(call)
         try:
             response = self._client.put_item(**request)
-        except (ClientError, BotoCoreError):
+        except ClientError:
             if call.body is None or call.swapped:
                 raise
-            response = None
+            response = None  # the engine refused the placeholder that went out
+        except BotoCoreError:
+            # Raised by botocore itself (a table name it refuses, before before-call), or on
+            # the network: nothing says the events misbehaved.
+            raise
         finally:
             _CURRENT.reset(token)
         if call.body is None or call.swapped:
@@ -267,6 +305,16 @@ class Ran(Generic[T]):
         self.facts = facts
 
 
+def add_note(facts: dict[str, object], note: Note) -> None:
+    """Keep a plan's ``Note`` in the facts of its run."""
+    for name, value in note.fields.items():
+        known = facts.get(name)
+        # Notes of a kind add up (unreadable versions met batch after batch).
+        facts[name] = (
+            {**known, **value} if isinstance(known, dict) and isinstance(value, dict) else value
+        )
+
+
 def run(plan: Plan[T], sender: Sender, action: str) -> Ran[T]:
     """Drive ``plan`` to its result.
 
@@ -279,14 +327,7 @@ def run(plan: Plan[T], sender: Sender, action: str) -> Ran[T]:
         call = next(plan)
         while True:
             if isinstance(call, Note):
-                for name, value in call.fields.items():
-                    known = facts.get(name)
-                    # Notes of a kind add up (unreadable versions met batch after batch).
-                    facts[name] = (
-                        {**known, **value}
-                        if isinstance(known, dict) and isinstance(value, dict)
-                        else value
-                    )
+                add_note(facts, call)
                 call = plan.send(None)
                 continue
             try:

@@ -24,6 +24,7 @@ from careervp.dal.schema import (
     INDEX_NAME,
     JOB_ID,
     METADATA,
+    SUMMARY_MAC,
     TTL_ATTRIBUTE,
     USER_ID,
 )
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.literals import TableClassType
     from mypy_boto3_dynamodb.type_defs import CreateTableInputTypeDef, ProjectionTypeDef
 
 __all__ = [
@@ -39,6 +41,8 @@ __all__ = [
     "INDEX_PROJECTION",
     "OPERATOR_ACTIONS",
     "SUMMARY_PROJECTION",
+    "TABLE_CLASS",
+    "TABLE_CLASSES",
     "TableReport",
     "create_table",
     "ensure_table",
@@ -69,21 +73,33 @@ OPERATOR_ACTIONS = (
 )
 # The user index carries the keys and the TTL, enough to find and filter a user's versions (a
 # page of full versions reads its items from the table by key), the idempotency key for
-# erasures, and a summary's attributes: a history screen reads the index alone. ``metadata``
-# rather than top-level copies of llm_model and relevance_score: an index entry stays well under
-# one write unit (about 350 bytes) and stored items keep their format. docs/schema.md has the
-# cost model and the migration from older indexes.
-SUMMARY_PROJECTION = (JOB_ID, CV_VERSION, FVS_VALIDATION_PASSED, METADATA)
+# erasures, and a summary's attributes with the keyed value that verifies them: a history screen
+# reads the index alone. ``metadata`` rather than top-level copies of llm_model and
+# relevance_score: an index entry stays well under one write unit (about 380 bytes) and stored
+# items keep their format. docs/schema.md has the cost model and the migration from older indexes.
+SUMMARY_PROJECTION = (JOB_ID, CV_VERSION, FVS_VALIDATION_PASSED, METADATA, SUMMARY_MAC)
 INDEX_PROJECTION: ProjectionTypeDef = {
     "ProjectionType": "INCLUDE",
     "NonKeyAttributes": [TTL_ATTRIBUTE, IDEMPOTENCY_KEY, *SUMMARY_PROJECTION],
 }
 
 
+# A version is written once, read a few times and kept 90 days, so storage weighs more than
+# requests: the cost model (docs/performance.md, benchmarks/costs.py) finds Standard-IA cheaper
+# for this workload with pages of versions and more so with pages of summaries.
+TABLE_CLASSES: tuple[TableClassType, ...] = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
+TABLE_CLASS: TableClassType = "STANDARD_INFREQUENT_ACCESS"
+
+
 def table_definition(
-    table_name: str, *, index_name: str = INDEX_NAME, projection: ProjectionTypeDef | None = None
+    table_name: str,
+    *,
+    index_name: str = INDEX_NAME,
+    projection: ProjectionTypeDef | None = None,
+    table_class: TableClassType = TABLE_CLASS,
 ) -> CreateTableInputTypeDef:
-    """CreateTable input: keys, the user index, on-demand billing, KMS server-side encryption.
+    """CreateTable input: keys, the user index, on-demand billing, KMS server-side encryption,
+    the table class.
 
     ``projection`` exists for tests of tables made before the index was narrowed (``ALL``).
     """
@@ -110,6 +126,7 @@ def table_definition(
         ],
         "BillingMode": "PAY_PER_REQUEST",
         "SSESpecification": {"Enabled": True, "SSEType": "KMS"},
+        "TableClass": table_class,
     }
 
 
@@ -135,13 +152,16 @@ def create_table(
     *,
     wait_timeout: float = 60.0,
     projection: ProjectionTypeDef | None = None,
+    table_class: TableClassType = TABLE_CLASS,
 ) -> bool:
     """Create the table, wait until it is active and enable TTL.
 
     Returns whether TTL could be enabled: engines without the TTL API (dynalite) still get a
     working table, and the store filters expired items on every read regardless.
     """
-    client.create_table(**table_definition(table_name, projection=projection))
+    client.create_table(
+        **table_definition(table_name, projection=projection, table_class=table_class)
+    )
     # The waiter checks at once, so an engine that creates tables instantly costs no sleep.
     client.get_waiter("table_exists").wait(
         TableName=table_name,
@@ -180,7 +200,7 @@ def _keys(schema: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
 def index_problem(projection: Mapping[str, Any]) -> str | None:
     """Why the store cannot list users through an index with this projection, or ``None``.
 
-    ``ALL`` (the task file's, existing deployments) and ``INCLUDE`` with the TTL and the
+    ``ALL`` (the naive layout's, existing deployments) and ``INCLUDE`` with the TTL and the
     idempotency key both work: the TTL lets a query skip expired versions before their items
     are read, the key lets an erasure tell the idempotency records of what it deletes.
     """
@@ -197,8 +217,9 @@ def index_problem(projection: Mapping[str, Any]) -> str | None:
 def index_advisory(projection: Mapping[str, Any]) -> str | None:
     """What an index the store can work on lacks for summaries from the index alone, or ``None``.
 
-    Such an index still serves summaries correctly: each page reads the missing attributes from
-    the table, at the cost of an item read per entry.
+    Such an index (0.3.0's, without ``summary_mac``, or an older one) still serves summaries
+    correctly: each page reads its items from the table and verifies them, at the cost of an
+    item read per entry.
     """
     if projection.get("ProjectionType") == "ALL":
         return None
@@ -303,6 +324,7 @@ def ensure_table(
     *,
     index_name: str = INDEX_NAME,
     wait_timeout: float = 60.0,
+    table_class: TableClassType = TABLE_CLASS,
 ) -> TableReport:
     """Create the table, or check an existing one and repair its TTL. A table whose keys or
     index are not the store's is reported and left exactly as it is. Raises botocore errors."""
@@ -312,7 +334,7 @@ def ensure_table(
     except ClientError as exc:
         if error_code(exc) != "ResourceNotFoundException":
             raise
-        if not create_table(client, table_name, wait_timeout=wait_timeout):
+        if not create_table(client, table_name, wait_timeout=wait_timeout, table_class=table_class):
             report.advisories.append(
                 "this engine has no TTL API; reads still hide expired versions"
             )

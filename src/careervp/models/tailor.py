@@ -115,7 +115,8 @@ class TailoredCVPage(TypedDict):
 
 class TailoredCVSummary(_Model, kw_only=True):
     """One version as a history screen shows it: the user index's copy of its attributes,
-    read without the item (no CV text, not checked against the checksum; ``get`` verifies)."""
+    read without the item (no CV text) and verified by the keyed value saved with the version
+    (``docs/security.md``)."""
 
     artifact_id: str
     application_id: str
@@ -129,9 +130,13 @@ class TailoredCVSummary(_Model, kw_only=True):
 
 
 class TailoredCVSummaryPage(TypedDict):
+    """One page of summaries. ``unreadable`` names (by artifact id) the entries of the page that
+    failed their check (planted, moved, edited): they are never shown, and never fail the page."""
+
     items: list[TailoredCVSummary]
     last_evaluated_key: str | None
     count: int
+    unreadable: list[str]
 
 
 class UserExport(TypedDict):

@@ -59,7 +59,13 @@ class SizingCipher:
 
 def create_table(args: argparse.Namespace, client: DynamoDBClient, name: str) -> int:
     index = os.environ.get(INDEX_NAME_ENV) or INDEX_NAME
-    report = ensure_table(client, name, index_name=index, wait_timeout=args.wait_timeout)
+    report = ensure_table(
+        client,
+        name,
+        index_name=index,
+        wait_timeout=args.wait_timeout,
+        table_class=args.table_class,
+    )
     for advisory in report.advisories:
         note(f"note: {advisory}")
     for problem in report.problems:

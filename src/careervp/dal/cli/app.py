@@ -28,6 +28,7 @@ from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.errors import escaped, service_error
 from careervp.dal.schema import CREATED_AT_EXAMPLE
 from careervp.dal.settings import KMS_KEY_ENV, SECRET_ENV, TABLE_NAME_ENV
+from careervp.dal.table import TABLE_CLASS, TABLE_CLASSES
 from careervp.dal.validation import MAX_LIMIT
 from careervp.models.result import ResultCode
 
@@ -148,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=60.0,
         metavar="SECONDS",
         help="how long to wait for a new table to become active (default 60)",
+    )
+    create.add_argument(
+        "--table-class",
+        choices=TABLE_CLASSES,
+        default=TABLE_CLASS,
+        help=f"the class of a new table (default {TABLE_CLASS}, the cheaper for this workload:"
+        " docs/operations.md); an existing table keeps its own",
     )
 
     put = _command(sub, "put", "save a TailoredCVData JSON document as a new version")

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOCAL_CALL_TIMEOUT",
-    "LOCAL_READ_TIMEOUT",
     "LocalEngineError",
     "LocalEngineMissingError",
     "embedded_engine",
@@ -37,9 +36,9 @@ __all__ = [
 ]
 
 # moto answers a page of a few thousand versions, or its first request after starting, in
-# seconds on a busy laptop: more than the 4 s read timeout a Lambda's 10 s budget allows.
-LOCAL_READ_TIMEOUT = 30.0
-LOCAL_CALL_TIMEOUT = 90.0
+# seconds on a busy laptop: more than the read timeout a Lambda's 10 s budget allows. A 60 s
+# budget gives each attempt a read timeout of about 27 s (client.attempt_timeouts).
+LOCAL_CALL_TIMEOUT = 60.0
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -54,7 +53,6 @@ def local_client(endpoint: str, region: str | None, *, credentials: bool) -> Dyn
         endpoint_url=endpoint,
         region_name=region,
         call_timeout=LOCAL_CALL_TIMEOUT,
-        read_timeout=LOCAL_READ_TIMEOUT,
         local_credentials=credentials,
     )
 

@@ -5,9 +5,9 @@ floats exact, no ``Decimal``), ``_numbers`` (what DynamoDB numbers can hold, the
 over a model's numbers), ``_conform`` (a strict, normalised copy of caller input),
 ``_canonical`` (canonical JSON and the SHA-256 checksum), ``_envelope`` (gzip and its inflation
 cap), ``_size`` (item size by DynamoDB's rules), ``_item`` (versions in format 1 and 2),
-``_record`` (idempotency records), ``_tombstone`` (what a removal leaves), ``_tokens`` (signed
-page tokens) and ``_cipher`` (what a cipher must do). ``docs/codec.md`` describes the format
-they produce.
+``_record`` (idempotency records), ``_summary`` (the keyed value that verifies a summary),
+``_tombstone`` (what a removal leaves), ``_tokens`` (signed page tokens) and ``_cipher`` (what
+a cipher must do). ``docs/codec.md`` describes the format they produce.
 """
 
 from careervp.dal.codec._attributes import AttributeValue, Item, marshal, unmarshal
@@ -33,13 +33,21 @@ from careervp.dal.codec._item import (
     read_write_id,
 )
 from careervp.dal.codec._record import (
+    RecordKeys,
     Reservation,
     decode_record,
     encode_record,
     fingerprint_of,
+    record_mac,
     same_content,
 )
 from careervp.dal.codec._size import MAX_ITEM_BYTES, item_size
+from careervp.dal.codec._summary import (
+    SUMMARY_MAC_BYTES,
+    SummaryHeader,
+    SummarySealer,
+    read_summary_mac,
+)
 from careervp.dal.codec._tokens import (
     MIN_SECRET_BYTES,
     PageKey,
@@ -56,6 +64,7 @@ __all__ = [
     "MAX_INFLATED_BYTES",
     "MAX_ITEM_BYTES",
     "MIN_SECRET_BYTES",
+    "SUMMARY_MAC_BYTES",
     "AttributeValue",
     "Cipher",
     "EncodedItem",
@@ -63,7 +72,10 @@ __all__ = [
     "PageKey",
     "PageTokenSigner",
     "PreparedVersion",
+    "RecordKeys",
     "Reservation",
+    "SummaryHeader",
+    "SummarySealer",
     "assemble",
     "canonical_json",
     "check_exact_floats",
@@ -86,7 +98,9 @@ __all__ = [
     "read_idempotency_key",
     "read_key",
     "read_scan_cursor",
+    "read_summary_mac",
     "read_write_id",
+    "record_mac",
     "same_content",
     "scan_cursor",
     "unmarshal",

@@ -2,12 +2,14 @@
 
 Standard gzip (RFC 1952) with a zero mtime, so the same CV gives the same bytes and any gzip
 reader can open a blob. libdeflate writes it, at level 9, chosen by dollars
-(``docs/performance.md``): a stored byte costs about as much as 50 µs of Lambda CPU, and level 9
-writes 0.7% fewer bytes than stdlib zlib at level 6 on the typical CV (zlib-ng at level 5,
-before it, wrote 0.7% more), in less CPU than zlib-ng where it runs, between the rest of a save:
-libdeflate keeps no large state to allocate and warm on each call. zlib-ng inflates (a third
-faster than stdlib zlib) and reads any standard gzip, whatever wrote it; it, not libdeflate,
-reads because it can tell a blob with data after its gzip member, which libdeflate ignores.
+(``docs/performance.md``): a stored byte costs about as much as 41 µs of Lambda CPU (50 on a
+Standard table), and level 9 writes 0.7% fewer bytes than stdlib zlib at level 6 on the typical
+CV (zlib-ng at level 5, before it, wrote 0.7% more). It costs more CPU than zlib-ng 5 in a save
+of the typical CV: about 45 µs in the quietest run, 70 in an independent one, loaded runs
+anywhere from none to 115 (the median of seven: 45); its 87 fewer bytes are worth some 3.5 ms
+of CPU. zlib-ng inflates (a third faster than stdlib zlib) and reads any standard gzip,
+whatever wrote it; it, not libdeflate, reads because it can tell a blob with data after its
+gzip member, which libdeflate ignores.
 
 Inflation stops at ``MAX_INFLATED_BYTES``: a hostile blob (a gzip bomb of hundreds of MB) costs
 at most that much memory, and ``save`` refuses any CV whose JSON is larger, so everything saved

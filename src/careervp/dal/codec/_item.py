@@ -35,6 +35,7 @@ from careervp.models.tailor import (
 
 if TYPE_CHECKING:
     from careervp.dal.codec._cipher import Cipher
+    from careervp.dal.codec._summary import SummarySealer
 
 __all__ = [
     "FORMAT_ENCRYPTED",
@@ -141,13 +142,28 @@ def assemble(
     *,
     write_id: str | None,
     cipher: Cipher | None,
+    sealer: SummarySealer | None,
     idempotency_key: str | None = None,
 ) -> EncodedItem:
-    """The item of ``prepared`` under a key; ``ItemTooLargeError`` when DynamoDB would refuse it."""
+    """The item of ``prepared`` under a key, with its summary MAC when there is a ``sealer``;
+    ``ItemTooLargeError`` when DynamoDB would refuse it."""
+    data = prepared.data
+    metadata = data.metadata
     placed: Item = {
         **schema.table_key(application_id, created_at),
         schema.TTL_ATTRIBUTE: {"N": str(expires_at)},
     }
+    if sealer is not None:
+        summary = (
+            application_id,
+            created_at,
+            metadata.user_id,
+            metadata.job_id,
+            data.tailored_cv.source_cv_version,
+            metadata.fvs_validation_passed,
+            expires_at,
+        )
+        placed[schema.SUMMARY_MAC] = {"B": sealer.seal(summary, prepared.metadata_json)}
     if write_id is not None:
         placed[schema.WRITE_ID] = {"S": write_id}
     if idempotency_key is not None:
@@ -157,8 +173,6 @@ def assemble(
         placed[schema.CHECKSUM] = {"S": prepared.checksum}
         placed[schema.TAILORED_CV] = {"B": prepared.blob}
     else:
-        data = prepared.data
-        metadata = data.metadata
         placed[schema.FORMAT_VERSION] = {"N": str(FORMAT_ENCRYPTED)}
         header = (
             FORMAT_ENCRYPTED,

@@ -131,9 +131,9 @@ class PageTokenSigner:
         version, issued_at = _HEADER.unpack_from(body)
         if version != _VERSION:
             raise PageTokenError(f"page token version {version} is not supported")
-        # A token issued by an instance whose clock runs ahead (within the tolerated skew) is
-        # still accepted.
-        if issued_at > now + schema.CLOCK_SKEW_SECONDS:
+        # Each instance's clock may be off by the tolerated skew, in either direction: a token
+        # issued by one that fast is read by one that slow, twice the skew later in its clock.
+        if issued_at > now + 2 * schema.CLOCK_SKEW_SECONDS:
             raise PageTokenError("the page token was issued in the future")
         if now - issued_at > self._max_age:
             raise PageTokenError("the page token has expired; list again from the first page")

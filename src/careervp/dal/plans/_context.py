@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import datetime
 
-    from careervp.dal.codec import Cipher, PageTokenSigner
+    from careervp.dal.codec import Cipher, PageTokenSigner, RecordKeys, SummarySealer
     from careervp.models.tailor import StoredTailoredCV
 
 __all__ = ["StoreContext"]
@@ -25,6 +25,9 @@ class StoreContext:
     index: str
     clock: Callable[[], datetime]
     signer: PageTokenSigner
+    # Seals and verifies summaries, with keys derived from the same secrets as the signer's;
+    # ``None`` when no secret is configured (``plans._summaries``).
+    sealer: SummarySealer | None
     # False when page tokens are signed with a random per-process secret: a token refused
     # then most likely came from another process, and the error says what to configure.
     secret_configured: bool
@@ -34,6 +37,8 @@ class StoreContext:
     consistent_reads: bool
     new_write_id: Callable[[], str]
     jitter: random.Random
+    # Authenticate idempotency records (derived from the token secrets, current first).
+    record_keys: RecordKeys
 
     def now(self) -> datetime:
         return self.clock()

@@ -2,10 +2,11 @@
 
 One UpdateItem strips the version to its tombstone, conditioned on it being a version (and, for
 ``delete``, live or unreadable), returning what was there. Two small follow-ups, only when they
-apply: attributes a raw writer added are removed too, and a keyed version's record loses the
-fingerprint of the content while it keeps standing for the version (a retry stores nothing).
-The tombstone alone keeps the version removed; the follow-ups only keep the table clean, so a
-fault in them is noted, not raised.
+apply: attributes a raw writer added are removed too, and a keyed version's record written
+before 0.4.0 loses the unkeyed fingerprint of the content while it keeps standing for the
+version. The tombstone alone keeps the version removed; the follow-ups only keep the table
+clean, so a fault in them is noted with what is left, not raised, and removing the same version
+again (``delete``) finishes them from its tombstone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from careervp.dal.codec import read_delete_id, read_idempotency_key
+from careervp.dal.codec import is_tombstone, read_delete_id, read_idempotency_key
 from careervp.dal.errors import ConditionFailedError, DalError
 from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._calls import Get, Note, Update, send
@@ -63,7 +64,8 @@ def _text(raw: Mapping[str, object], name: str) -> str:
 
 def remove(ctx: StoreContext, key: Item, *, live_only: bool) -> Plan[bool]:
     """Whether this call removed the version at ``key`` (``False``: no version there, or, with
-    ``live_only``, none live; a retry of this very call after a lost response is ``True``)."""
+    ``live_only``, none live; a retry of this very call after a lost response is ``True``, and
+    so is a call that finished what an interrupted removal left on a tombstone)."""
     now = ctx.now_seconds()
     delete_id = ctx.new_write_id()
     request = requests.remove_version(
@@ -77,33 +79,51 @@ def remove(ctx: StoreContext, key: Item, *, live_only: bool) -> Plan[bool]:
         response = yield from send(Update(request))
     except ConditionFailedError as exc:
         there = exc.item
-        if there is None and exc.retried:
-            # An engine that does not return the item: only a retried call can be our own.
+        if there is None:
+            # An engine that does not return the item: read it. botocore's count of attempts
+            # cannot decide whether this call was applied before (a retry after a late answer
+            # may be the budget's, or botocore's own, counted or not).
             answer = yield from send(Get(requests.get_item(ctx.table, key, consistent=True)))
             there = answer.get("Item")
-        if there is None or read_delete_id(there) != delete_id:
+        if there is None:
             return False
-        # Our own removal, its response lost: what it left is tidied from the tombstone.
-        yield from _tidy(ctx, key, there, delete_id)
-        return True
+        if read_delete_id(there) == delete_id:
+            # Our own removal, its response lost: what it left is tidied from the tombstone.
+            yield from _tidy(ctx, key, there, delete_id)
+            return True
+        earlier = read_delete_id(there)
+        if earlier is None or not is_tombstone(there):
+            return False
+        # An earlier removal whose tidy was interrupted: a re-run finishes it.
+        return (yield from _tidy(ctx, key, there, earlier))
     yield from _tidy(ctx, key, response.get("Attributes") or {}, delete_id)
     return True
 
 
-def _tidy(ctx: StoreContext, key: Item, basis: Mapping[str, object], delete_id: str) -> Plan[None]:
-    """Strip what a raw writer added and scrub a keyed version's record; ``basis`` is the
-    version as it was, or the tombstone this call left."""
+def _tidy(ctx: StoreContext, key: Item, basis: Mapping[str, object], delete_id: str) -> Plan[bool]:
+    """Strip what a raw writer added and scrub a keyed version's record written before 0.4.0;
+    ``basis`` is the version as it was, or the tombstone a removal left. Whether anything was
+    left to do; a failure is noted with what is left, never raised (the tombstone holds)."""
+    application_id = _text(key, APPLICATION_ID)
+    artifact = artifact_id(application_id, _text(key, CREATED_AT))
+    extra = sorted(set(basis) - _KNOWN)
+    idempotency_key = read_idempotency_key(basis)
+    done = False
     try:
-        extra = sorted(set(basis) - _KNOWN)
         if extra:
             yield from send(Update(requests.strip_attributes(ctx.table, key, extra, delete_id)))
-        idempotency_key = read_idempotency_key(basis)
+            done = True
+            extra = []
         if idempotency_key is not None:
-            application_id = _text(key, APPLICATION_ID)
-            artifact = artifact_id(application_id, _text(key, CREATED_AT))
             scrub = requests.scrub_record(ctx.table, application_id, idempotency_key, artifact)
-            # Refused: the record expired and was taken over, or stands for another version.
+            # Refused: the record holds a keyed fingerprint (nothing to scrub), expired and was
+            # taken over, or stands for another version.
             with contextlib.suppress(ConditionFailedError):
                 yield from send(Update(scrub))
+                done = True
     except DalError as exc:
-        yield Note(cleanup_failed=exc.code.value)
+        left = [f"attributes {', '.join(extra)} on its tombstone"] if extra else []
+        if idempotency_key is not None:
+            left.append("the fingerprint on its idempotency record (written before 0.4.0)")
+        yield Note(cleanup_failed=exc.code.value, unfinished={artifact: "; ".join(left)})
+    return done

@@ -16,6 +16,7 @@ from careervp.dal.schema import (
     DELETE_ID,
     FINGERPRINT,
     FORMAT_VERSION,
+    RECORD_MAC,
     TOMBSTONE,
     TTL_ATTRIBUTE,
     USER_ID,
@@ -107,16 +108,19 @@ def move_record(
     write_id: str,
     old_artifact: str,
     new_artifact: str,
+    mac: bytes,
 ) -> UpdateItemInputTypeDef:
     return {
         "TableName": table,
         "Key": record_key(application_id, key),
-        "UpdateExpression": f"SET {ARTIFACT_ID} = :new",
+        # The keyed value covers the version's created_at: it moves with it.
+        "UpdateExpression": f"SET {ARTIFACT_ID} = :new, {RECORD_MAC} = :mac",
         # Compare and set: only the save call that claimed the record moves it, and only from
         # the version it last pointed at.
         "ConditionExpression": f"{ARTIFACT_ID} = :old AND {WRITE_ID} = :write_id",
         "ExpressionAttributeValues": {
             ":new": {"S": new_artifact},
+            ":mac": {"B": mac},
             ":old": {"S": old_artifact},
             ":write_id": {"S": write_id},
         },
@@ -217,10 +221,13 @@ def scrub_record(
     return {
         "TableName": table,
         "Key": record_key(application_id, key),
-        # The record of a removed version keeps standing for it (a retry stores nothing) but
-        # loses the fingerprint of its content; only while it stands for this very version.
+        # A record written by 0.3.0 or before holds its version's checksum unkeyed: it loses it
+        # once the version is removed, while it stands for this very version. A record with
+        # its keyed value holds a keyed fingerprint and is left as it is.
         "UpdateExpression": f"REMOVE {FINGERPRINT} SET {VERSION_DELETED} = :deleted",
-        "ConditionExpression": f"{ARTIFACT_ID} = :artifact",
+        "ConditionExpression": (
+            f"{ARTIFACT_ID} = :artifact AND attribute_not_exists({RECORD_MAC})"
+        ),
         "ExpressionAttributeValues": {":deleted": {"BOOL": True}, ":artifact": {"S": artifact_id}},
         "ReturnConsumedCapacity": "TOTAL",
     }

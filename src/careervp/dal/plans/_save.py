@@ -10,9 +10,13 @@ With an idempotency key, a small record claims the key first (one extra write of
 
     claim record ──ok──────────────▶ put version at the claimed created_at ──▶ artifact id
         │ held by a live record
-        ├─ different content ──────▶ CONFLICT naming the key
+        ├─ not verified ───────────▶ CONFLICT naming the key (not this store's record for
+        │                            this application: it never decides the answer)
+        ├─ different content ──────▶ CONFLICT naming the key (also once the version is
+        │                            removed: the keyed fingerprint stays on the record)
         └─ same content ───────────▶ adopt its created_at and write_id; the version there
-                                     is ours when its write_id matches, else put it
+                                     (or its tombstone) is ours when its write_id matches,
+                                     else put it
 
 Whichever call crashes between any two calls, a retry with the same key and content finds the
 record, adopts it, and either finds the version or writes it: one version in every case.
@@ -35,6 +39,7 @@ from careervp.dal.codec import (
     fingerprint_of,
     prepare,
     read_write_id,
+    record_mac,
     same_content,
 )
 from careervp.dal.errors import ConditionFailedError, ConflictError, ItemTooLargeError
@@ -92,12 +97,11 @@ def save(
         application_id=application_id,
         created_at=format_created_at(moment),
         write_id=version.write_id,
-        fingerprint=fingerprint_of(application_id, idempotency_key, prepared.checksum, ctx.cipher),
+        fingerprint=fingerprint_of(
+            application_id, idempotency_key, prepared.checksum, ctx.cipher, ctx.record_keys
+        ),
     )
     held = yield from _claim(ctx, idempotency_key, mine, prepared.checksum)
-    if held.version_deleted:
-        # Stored, then removed (its record scrubbed): the repeat stores nothing.
-        return artifact_id(held.application_id, held.created_at)
     if held is not mine:
         # An earlier call claimed the key: its version may be stored already. A read costs a
         # fifth of a refused write of the same item.
@@ -107,7 +111,7 @@ def save(
         # the write id): either way the repeat stores nothing.
         if raw is not None and read_write_id(raw) == held.write_id:
             return artifact_id(held.application_id, held.created_at)
-    adopted = msgspec.structs.replace(version, write_id=held.write_id)
+    adopted = msgspec.structs.replace(version, write_id=held.write_id, fingerprint=held.fingerprint)
     moment = created_at_moment(held.created_at)
     try:
         return (yield from _put(ctx, adopted, moment, first=first if held is mine else None))
@@ -125,6 +129,8 @@ class _Version(msgspec.Struct, frozen=True, kw_only=True):
     application_id: str
     write_id: str
     idempotency_key: str | None
+    # The fingerprint its idempotency record holds (moved with the record after a collision).
+    fingerprint: str | bytes = b""
 
     def at(self, ctx: StoreContext, moment: datetime) -> EncodedItem:
         # Assembled (and sized) again under every new key: the TTL's digits can change.
@@ -135,6 +141,7 @@ class _Version(msgspec.Struct, frozen=True, kw_only=True):
             epoch_second(moment) + TTL_SECONDS,
             write_id=self.write_id,
             cipher=ctx.cipher,
+            sealer=ctx.sealer,
             idempotency_key=self.idempotency_key,
         )
 
@@ -186,7 +193,7 @@ def _put(
 def _claim(ctx: StoreContext, key: str, mine: Reservation, checksum: str) -> Plan[Reservation]:
     """The reservation ``key`` stands for: ``mine`` if this call claimed it, else the holder's."""
     now = ctx.now_seconds()
-    item = encode_record(key, mine, now + IDEMPOTENCY_TTL_SECONDS)
+    item = encode_record(key, mine, now + IDEMPOTENCY_TTL_SECONDS, ctx.record_keys)
     where = record_key(mine.application_id, key)
     for _ in range(_MAX_CLAIM_ATTEMPTS):
         try:
@@ -196,14 +203,11 @@ def _claim(ctx: StoreContext, key: str, mine: Reservation, checksum: str) -> Pla
             raw = exc.item if exc.item is not None else (yield from _read(ctx, where))
             if raw is None:
                 continue  # expired and removed meanwhile: claim it again
-            held, _ = decode_record(raw, key)
+            # A record this store did not write for this application and key is a conflict.
+            held, _ = decode_record(raw, key, mine.application_id, ctx.record_keys)
             if held.write_id == mine.write_id:
                 return mine  # our own claim, retried after a lost response
-            if held.version_deleted:
-                # Its version was removed (and its fingerprint with it): whatever the content,
-                # a save under this key within its 24 hours stores nothing.
-                return held
-            if not same_content(key, held, checksum, ctx.cipher):
+            if not same_content(key, held, checksum, ctx.cipher, ctx.record_keys):
                 raise ConflictError(
                     f"idempotency key {key!r} was already used within 24 hours for different"
                     f" content in application {mine.application_id}"
@@ -217,6 +221,12 @@ def _move(ctx: StoreContext, version: _Version, created_at: str, moved: datetime
     """Point the version's idempotency record at the next microsecond after a collision."""
     application_id, key = version.application_id, str(version.idempotency_key)
     new_artifact = artifact_id(application_id, format_created_at(moved))
+    moved_to = Reservation(
+        application_id=application_id,
+        created_at=format_created_at(moved),
+        write_id=version.write_id,
+        fingerprint=version.fingerprint,
+    )
     request = requests.move_record(
         ctx.table,
         application_id,
@@ -224,13 +234,16 @@ def _move(ctx: StoreContext, version: _Version, created_at: str, moved: datetime
         write_id=version.write_id,
         old_artifact=artifact_id(application_id, created_at),
         new_artifact=new_artifact,
+        mac=record_mac(key, moved_to, ctx.record_keys),
     )
     try:
         yield from send(Update(request))
     except ConditionFailedError:
         # Applied by an earlier attempt whose response was lost, or changed by another call.
         raw = yield from _read(ctx, record_key(application_id, key))
-        held = decode_record(raw, key)[0] if raw is not None else None
+        held = (
+            decode_record(raw, key, application_id, ctx.record_keys)[0] if raw is not None else None
+        )
         if (
             held is None
             or held.write_id != version.write_id

@@ -1,18 +1,31 @@
-"""A user's history for display: one query of the user index a page, no item reads.
+"""A user's history for display: one query of the user index a page, every summary verified.
 
 A summary is the index's copy of a version's attributes (``docs/security.md``): the keys, the
 TTL, ``job_id``, ``cv_version``, ``fvs_validation_passed`` and the ``metadata`` map that holds
-``llm_model`` and ``relevance_score``. ``careervp.dal.table`` projects exactly those; an index
-projecting ``ALL`` carries them too. On an index made before they were projected the page reads
-what its entries lack from the table by key (one batch) and logs, once per table and index,
-that the index should be migrated (``docs/schema.md``).
+``llm_model`` and ``relevance_score``, with ``summary_mac``, the keyed value the save computed
+over all of them and the user id (``codec/_summary.py``). ``careervp.dal.table`` projects exactly
+those; an index projecting ``ALL`` carries them too. Each summary is shown only if its MAC
+verifies under one of the store's secrets: an entry planted, edited, moved to another key or
+user, or carrying another entry's MAC fails, and no item needs reading to know it.
 
-A summary is not verified against the checksum (that needs the CV); it is only checked for
-shape. An entry whose attributes cannot make a summary is left out of the page and logged at
-ERROR naming its artifact (by the handler, as for the full listing's unreadable versions), so
-one damaged version never blocks a history screen; the full listing names it in
-``unreadable`` and ``delete_tailored_cv`` removes it. It still counts
-towards its page, exactly like an unreadable version in the full listing, so pages stay exact.
+An entry without a MAC is answered by reading its item (one batch a page, as the full listing
+does):
+
+- the item has a MAC: the index predates ``summary_mac`` (0.3.0's ``INCLUDE`` list or older);
+  the item's MAC is checked instead, and a WARNING, once per table and index, says to migrate
+  the index (``docs/schema.md``);
+- the item has none: a version saved before summaries were sealed (by 0.3.0 or earlier, or by
+  an instance not yet upgraded). It is verified as the full listing verifies it (checksum and
+  copies, or the authenticated encryption of format 2), and its summary is built from what was
+  verified. One INFO line per table says so; such versions expire within 90 days.
+
+Without a configured pagination secret (a random one per process) there is no key any other
+process shares: versions are saved without a MAC and every summary is read from its item and
+verified like that, whatever MAC an entry carries.
+
+An entry that fails is left out of the page, named in ``unreadable`` and logged at ERROR by the
+handler, like an unreadable version of the full listing; it still counts towards its page, so
+pages stay exact. ``delete_tailored_cv`` removes it.
 
 Page tokens are bound to this listing, not only to the index and user: a summary token is
 refused by the full listing and the other way round, so neither can be replayed into the other.
@@ -25,7 +38,16 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from careervp.dal.codec import check_exact_floats, is_tombstone, item_label, printable, read_key
+from careervp.dal.codec import (
+    canonical_json,
+    check_exact_floats,
+    has_content,
+    is_tombstone,
+    item_label,
+    printable,
+    read_key,
+    read_summary_mac,
+)
 from careervp.dal.codec._attributes import unmarshal_map
 from careervp.dal.errors import IntegrityError
 from careervp.dal.plans._batches import fetch
@@ -37,6 +59,7 @@ from careervp.dal.schema import (
     JOB_ID,
     METADATA,
     TTL_ATTRIBUTE,
+    USER_ID,
     artifact_id,
 )
 from careervp.dal.validation import check_id, check_limit
@@ -45,29 +68,33 @@ from careervp.models.tailor import TailoredCVSummary, TailoredCVSummaryPage, Tai
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from careervp.dal.codec import SummarySealer
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
 
     Raw = Mapping[str, object]
 
-__all__ = ["SUMMARY_ATTRIBUTES", "list_summaries"]
+__all__ = ["list_summaries"]
 
 logger = logging.getLogger("careervp.dal")
 
 # What a summary needs beyond the keys, which every index entry carries.
-SUMMARY_ATTRIBUTES = (TTL_ATTRIBUTE, JOB_ID, CV_VERSION, FVS_VALIDATION_PASSED, METADATA)
+_ATTRIBUTES = (USER_ID, TTL_ATTRIBUTE, JOB_ID, CV_VERSION, FVS_VALIDATION_PASSED, METADATA)
 # Appended to the index name in the MAC input of this listing's tokens: a separator no index
 # name can hold (index names are [a-zA-Z0-9_.-]).
 _LISTING = "\x1fsummaries"
 # How much of a decoder's message about stored data a log record keeps.
 _DETAIL_CHARS = 300
-# Tables whose index was found lacking, so the advice is logged once, not on every page.
+# Tables whose index was found lacking, and tables found holding versions saved before summaries
+# were sealed: each is logged once a process, not on every page.
 _ADVISED: set[tuple[str, str]] = set()
+_UNSEALED: set[str] = set()
 
 
 class _Copies(msgspec.Struct):
     """The summary's attributes as plain values (``unmarshal_map``), checked for type."""
 
+    user_id: str
     expiration_timestamp: int
     job_id: str
     cv_version: int
@@ -75,62 +102,12 @@ class _Copies(msgspec.Struct):
     metadata: TailoringMetadata
 
 
-def _lacking(entry: Raw) -> bool:
-    return any(name not in entry for name in SUMMARY_ATTRIBUTES)
-
-
-def _complete(ctx: StoreContext, page: Sequence[Raw]) -> Plan[list[Raw]]:
-    """``page`` with each entry that lacks a summary attribute replaced by its item.
-
-    Entries whose key cannot be read stay as they are (they fail as summaries); items removed
-    since the query are left out.
-    """
-    lacking: list[tuple[str, str]] = []
-    for entry in page:
-        if _lacking(entry):
-            try:
-                lacking.append(read_key(entry))
-            except IntegrityError:
-                continue
-    if not lacking:
-        return list(page)
-    fetched = yield from fetch(ctx, lacking, consistent=False)
-    complete: list[Raw] = []
-    narrow = False
-    for entry in page:
-        if not _lacking(entry):
-            complete.append(entry)
-            continue
-        try:
-            key = read_key(entry)
-        except IntegrityError:
-            complete.append(entry)
-            continue
-        item = fetched.get(key)
-        if item is None or is_tombstone(item):
-            continue  # removed since the query (the index lags its table)
-        # The item holds what its entry does not: the index does not project it.
-        narrow = narrow or any(name in item and name not in entry for name in SUMMARY_ATTRIBUTES)
-        complete.append(item)
-    if narrow and (ctx.table, ctx.index) not in _ADVISED:
-        _ADVISED.add((ctx.table, ctx.index))
-        logger.warning(
-            "index %s of table %s does not project the summary attributes: each page of"
-            " summaries reads its items too; migrate the index (docs/schema.md)",
-            ctx.index,
-            ctx.table,
-            extra={"table": ctx.table, "index": ctx.index},
-        )
-    return complete
-
-
-def _summary(raw: Raw, user_id: str) -> TailoredCVSummary:
+def _sealed(sealer: SummarySealer, raw: Raw, user_id: str, mac: bytes) -> TailoredCVSummary:
+    """The summary a raw entry or item shows, if its MAC verifies; else ``IntegrityError``."""
     application_id, created_at = read_key(raw)
     try:
         copies = msgspec.convert(
-            unmarshal_map({name: raw.get(name) for name in SUMMARY_ATTRIBUTES}),
-            _Copies,
-            strict=True,
+            unmarshal_map({name: raw.get(name) for name in _ATTRIBUTES}), _Copies, strict=True
         )
     except (IntegrityError, msgspec.ValidationError) as exc:
         raise IntegrityError(str(exc)) from None
@@ -140,9 +117,22 @@ def _summary(raw: Raw, user_id: str) -> TailoredCVSummary:
     # valid Unicode (the store could not have written either; a host's encoder would choke).
     if isinstance(stored, dict) and isinstance(stored.get("M"), dict):
         check_exact_floats(METADATA, stored["M"], metadata)
-    for text in (copies.job_id, metadata.llm_model or ""):
-        text.encode("utf-8")
-    if metadata.user_id != user_id:
+    header = (
+        application_id,
+        created_at,
+        copies.user_id,
+        copies.job_id,
+        copies.cv_version,
+        copies.fvs_validation_passed,
+        copies.expiration_timestamp,
+    )
+    if not sealer.verify(header, canonical_json(metadata), mac):
+        raise IntegrityError(
+            "it does not match its keyed value (edited, moved to another key or user, or"
+            " planted; or sealed under a secret no longer configured)"
+        )
+    # The MAC says the save wrote these together; the owner says they are this user's.
+    if copies.user_id != user_id or metadata.user_id != user_id:
         raise IntegrityError("it is listed under another user")
     return TailoredCVSummary(
         artifact_id=artifact_id(application_id, created_at),
@@ -157,11 +147,96 @@ def _summary(raw: Raw, user_id: str) -> TailoredCVSummary:
     )
 
 
-def _checked(raw: Raw, user_id: str) -> TailoredCVSummary:
+def _unsealed(ctx: StoreContext, item: Raw, user_id: str) -> TailoredCVSummary:
+    """The summary of a whole item saved without a MAC, from its verified content."""
+    version = ctx.decode(item)
+    if version.metadata.user_id != user_id:
+        raise IntegrityError("it is listed under another user")
+    if ctx.table not in _UNSEALED:
+        _UNSEALED.add(ctx.table)
+        logger.info(
+            "table %s holds versions saved before summaries carried a keyed value: their"
+            " summaries are verified by reading the versions (until they expire)",
+            ctx.table,
+            extra={"table": ctx.table},
+        )
+    artifact = version.artifact
+    metadata = version.metadata
+    return TailoredCVSummary(
+        artifact_id=artifact.artifact_id,
+        application_id=artifact.application_id,
+        created_at=artifact.created_at,
+        expires_at=artifact.expires_at,
+        job_id=metadata.job_id,
+        cv_version=version.tailored_cv.source_cv_version,
+        fvs_validation_passed=metadata.fvs_validation_passed,
+        llm_model=metadata.llm_model,
+        relevance_score=metadata.relevance_score,
+    )
+
+
+def _summary(ctx: StoreContext, raw: Raw, user_id: str) -> TailoredCVSummary:
+    """The verified summary of an entry that carries a MAC or its whole item."""
     try:
-        return _summary(raw, user_id)
+        mac = read_summary_mac(raw)
+        if mac is not None and ctx.sealer is not None:
+            return _sealed(ctx.sealer, raw, user_id, mac)
+        return _unsealed(ctx, raw, user_id)
     except (RecursionError, UnicodeError) as exc:
         raise IntegrityError(type(exc).__name__) from None
+
+
+def _advise(ctx: StoreContext) -> None:
+    if (ctx.table, ctx.index) in _ADVISED:
+        return
+    _ADVISED.add((ctx.table, ctx.index))
+    logger.warning(
+        "index %s of table %s does not project the summary attributes and their keyed value"
+        " (summary_mac): each page of summaries reads its items too; migrate the index"
+        " (docs/schema.md)",
+        ctx.index,
+        ctx.table,
+        extra={"table": ctx.table, "index": ctx.index},
+    )
+
+
+def _needs_item(ctx: StoreContext, entry: Raw) -> bool:
+    """Whether the entry alone cannot be verified: it is not a whole item, and it has no MAC
+    or the store has no configured secret to check one with."""
+    if has_content(entry):
+        return False
+    return ctx.sealer is None or read_summary_mac(entry) is None
+
+
+def _verifiable(ctx: StoreContext, page: Sequence[Raw]) -> Plan[list[Raw]]:
+    """``page`` with each entry that cannot be verified alone replaced by its item, in order.
+
+    Entries whose key cannot be read stay as they are (they fail); items removed since the query
+    are left out.
+    """
+    wanted: dict[int, tuple[str, str]] = {}
+    for position, entry in enumerate(page):
+        if _needs_item(ctx, entry):
+            try:
+                wanted[position] = read_key(entry)
+            except IntegrityError:
+                continue
+    if not wanted:
+        return list(page)
+    fetched = yield from fetch(ctx, list(wanted.values()), consistent=False)
+    whole: list[Raw] = []
+    for position, entry in enumerate(page):
+        key = wanted.get(position)
+        if key is None:
+            whole.append(entry)
+            continue
+        item = fetched.get(key)
+        if item is None or is_tombstone(item):
+            continue  # removed since the query (the index lags its table)
+        if ctx.sealer is not None and read_summary_mac(item) is not None:
+            _advise(ctx)  # the item has what its entry lacks: the index does not project it
+        whole.append(item)
+    return whole
 
 
 def list_summaries(
@@ -173,19 +248,21 @@ def list_summaries(
     page, next_token = yield from index_page(
         ctx, user_id, limit, token, listing=ctx.index + _LISTING, now=now
     )
-    whole = yield from _complete(ctx, page)
+    whole = yield from _verifiable(ctx, page)
     items: list[TailoredCVSummary] = []
+    unreadable: list[str] = []
     reasons: dict[str, str] = {}
     for raw in whole:
         try:
-            summary = _checked(raw, user_id)
+            summary = _summary(ctx, raw, user_id)
         except IntegrityError as exc:
             # Logged at ERROR by the handler, like an unreadable version of the full listing; a
             # decoder's message can quote stored text, so it is escaped and bounded.
             label = item_label(raw)
+            unreadable.append(label)
             reasons[label] = (
-                f"the summary of tailored CV {label} is unreadable and left out of the page:"
-                f" {printable(str(exc), _DETAIL_CHARS)}"
+                f"the summary of tailored CV {label} failed its check and is left out of the"
+                f" page: {printable(str(exc), _DETAIL_CHARS)}"
             )
             continue
         # The query's filter used the same second; an item read by key may have moved since.
@@ -193,4 +270,9 @@ def list_summaries(
             items.append(summary)
     if reasons:
         yield Note(unreadable=reasons)
-    return TailoredCVSummaryPage(items=items, last_evaluated_key=next_token, count=len(items))
+    return TailoredCVSummaryPage(
+        items=items,
+        last_evaluated_key=next_token,
+        count=len(items),
+        unreadable=unreadable,
+    )

@@ -45,9 +45,12 @@ __all__ = ["encrypt_page"]
 MAX_PAGE = 1000
 
 
-def _encrypted_item(cipher: Cipher, raw: Mapping[str, object]) -> tuple[EncodedItem, str, int]:
+def _encrypted_item(
+    ctx: StoreContext, cipher: Cipher, raw: Mapping[str, object]
+) -> tuple[EncodedItem, str, int]:
     """The format-2 item of a verified format-1 version: same key, TTL, write id and
-    idempotency key. Returns it with the checksum and TTL the write is conditioned on."""
+    idempotency key, and a summary MAC (a version saved before 0.4.0 gains one here). Returns it
+    with the checksum and TTL the write is conditioned on."""
     data = decode_item(raw)
     artifact = data.artifact
     content = TailoredCVData(
@@ -60,6 +63,7 @@ def _encrypted_item(cipher: Cipher, raw: Mapping[str, object]) -> tuple[EncodedI
         artifact.expires_at,
         write_id=read_write_id(raw),
         cipher=cipher,
+        sealer=ctx.sealer,
         idempotency_key=read_idempotency_key(raw),
     )
     return encoded, artifact.checksum, artifact.expires_at
@@ -67,7 +71,7 @@ def _encrypted_item(cipher: Cipher, raw: Mapping[str, object]) -> tuple[EncodedI
 
 def _upgrade(ctx: StoreContext, cipher: Cipher, raw: Mapping[str, object]) -> Plan[bool]:
     """Encrypt one verified format-1 version in place; ``False`` if it changed meanwhile."""
-    encoded, checksum, expires_at = _encrypted_item(cipher, raw)
+    encoded, checksum, expires_at = _encrypted_item(ctx, cipher, raw)
     request = requests.replace_plain(
         ctx.table, encoded.item, checksum=checksum, expires_at=expires_at
     )
@@ -83,7 +87,7 @@ def _one(
 ) -> Plan[Literal["encrypted", "changed", "unreadable", "too_large"]]:
     try:
         if dry_run:
-            _encrypted_item(cipher, raw)
+            _encrypted_item(ctx, cipher, raw)
             return "encrypted"
         return "encrypted" if (yield from _upgrade(ctx, cipher, raw)) else "changed"
     except IntegrityError:

@@ -1,0 +1,132 @@
+"""The call budget never turns a write DynamoDB applied into an error.
+
+A ``LossyProxy`` lets the engine apply a write and holds its answer for 4 seconds, past the
+default client's read timeout: the client gives up on that attempt while the write is stored.
+The budget (10 s by default) must then still hold a retry, which fails its condition, and the
+store recognises its own write: a save answers with its artifact id (one version), a delete
+succeeds, an erasure counts every version. Release 0.3.0's 4 s read timeout left no room for
+that retry: each of these answered ``DATABASE_ERROR`` with the write applied.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+
+from careervp.dal.client import build_client
+from careervp.models.result import ResultCode
+from support.factories import make_data
+from support.network import LossyProxy
+from support.raw import artifact_of, key_of
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+    from tests.conftest import Store
+
+# Longer than the default client's read timeout, shorter than its budget.
+LATE = 4.0
+
+
+@pytest.fixture
+def proxy(http_store: Store) -> Iterator[LossyProxy]:
+    assert http_store.engine.endpoint_url is not None
+    with LossyProxy(http_store.engine.endpoint_url) as late:
+        yield late
+
+
+def _default_client_through(store: Store, proxy: LossyProxy) -> DynamoDalHandler:
+    # The client exactly as the handler builds it for itself: default budget and timeouts.
+    client = build_client(endpoint_url=proxy.endpoint, region_name="us-east-1")
+    return store.handler(client=client)
+
+
+def _versions(store: Store, application_id: str) -> list[str]:
+    listed = store.handler().list_tailored_cvs_for_application(application_id)
+    assert listed.success, listed.error
+    return [artifact_of(v).artifact_id for v in listed.data]
+
+
+def test_a_save_answered_late_stores_one_version_and_says_so(
+    http_store: Store, proxy: LossyProxy
+) -> None:
+    handler = _default_client_through(http_store, proxy)
+    proxy.hold_responses("PutItem", LATE)
+    saved = handler.save_tailored_cv("app-late", make_data(random.Random(1)))
+    assert saved.success, saved.error
+    assert proxy.held == ["PutItem"]
+    assert proxy.operations("PutItem") == 2  # applied and answered late, retried and refused
+    assert _versions(http_store, "app-late") == [saved.data]
+    assert http_store.count() == 1
+
+
+@pytest.mark.parametrize("late_write", [0, 1], ids=["claim", "version"])
+def test_a_keyed_save_answered_late_stores_one_version(
+    http_store: Store, proxy: LossyProxy, late_write: int
+) -> None:
+    handler = _default_client_through(http_store, proxy)
+    # The record's claim is the first put, the version the second.
+    proxy.hold_responses("PutItem", LATE, after=late_write)
+    data = make_data(random.Random(2))
+    saved = handler.save_tailored_cv("app-late-key", data, idempotency_key="req-1")
+    assert saved.success, saved.error
+    assert proxy.held == ["PutItem"]
+    assert _versions(http_store, "app-late-key") == [saved.data]
+    again = http_store.handler().save_tailored_cv("app-late-key", data, idempotency_key="req-1")
+    assert again.success, again.error
+    assert again.data == saved.data
+    assert http_store.count() == 2  # the version and its record
+
+
+def test_a_delete_answered_late_succeeds_and_the_version_is_gone(
+    http_store: Store, proxy: LossyProxy
+) -> None:
+    saved = http_store.handler().save_tailored_cv("app-late-del", make_data(random.Random(3)))
+    assert saved.success
+    handler = _default_client_through(http_store, proxy)
+    proxy.hold_responses("UpdateItem", LATE)  # the removal strips the version to a tombstone
+    deleted = handler.delete_tailored_cv(*key_of(saved.data))
+    assert proxy.held == ["UpdateItem"]
+    assert deleted.success, deleted.error
+    assert http_store.count() == 0
+    assert len(http_store.tombstones()) == 1
+    got = http_store.handler().get_tailored_cv(*key_of(saved.data))
+    assert got.code is ResultCode.NOT_FOUND
+
+
+def test_an_erasure_answered_late_counts_every_version(
+    http_store: Store, proxy: LossyProxy
+) -> None:
+    writer = http_store.handler()
+    for index in range(3):
+        http_store.clock.advance(timedelta(seconds=1))
+        saved = writer.save_tailored_cv(f"app-erase-{index}", make_data(random.Random(index)))
+        assert saved.success, saved.error
+    handler = _default_client_through(http_store, proxy)
+    proxy.hold_responses("UpdateItem", LATE, after=1)  # the second version's removal
+    erased = handler.delete_all_tailored_cvs_for_user("user-1")
+    assert proxy.held == ["UpdateItem"]
+    assert erased.success, erased.error
+    assert erased.data == 3
+    assert http_store.count() == 0
+
+
+def test_a_write_never_answered_within_the_budget_says_its_outcome_is_unknown(
+    http_store: Store, proxy: LossyProxy
+) -> None:
+    handler = _default_client_through(http_store, proxy)
+    proxy.hold_responses("PutItem", LATE, times=5)
+    data = make_data(random.Random(4))
+    saved = handler.save_tailored_cv("app-unknown", data, idempotency_key="req-u")
+    assert saved.code is ResultCode.DATABASE_ERROR
+    assert saved.error is not None
+    assert "outcome is unknown" in saved.error
+    assert "same idempotency key" in saved.error
+    # As the error says: the same key, once the database answers again, stores one version.
+    repeated = http_store.handler().save_tailored_cv("app-unknown", data, idempotency_key="req-u")
+    assert repeated.success, repeated.error
+    assert len(_versions(http_store, "app-unknown")) == 1
