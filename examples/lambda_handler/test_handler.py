@@ -5,14 +5,13 @@ store on moto's in-process mock, its table made as ``careervp-dal create-table``
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import boto3
 import pytest
 
+from careervp.dal import DynamoDalHandler
 from examples.lambda_handler import handler as app
-
-if TYPE_CHECKING:
-    from careervp.dal import DynamoDalHandler
 
 TAILORED: dict[str, Any] = {
     "tailored_cv": {
@@ -193,8 +192,10 @@ def test_an_unknown_route_is_a_404() -> None:
 def test_a_database_error_is_logged_and_its_body_names_no_table(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setenv("TAILORED_CV_TABLE_NAME", "tailored-cvs-typo")
-    app.store.cache_clear()
+    # A store on a table that does not exist (a typo in the deployment's configuration).
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    typo = DynamoDalHandler(client, "tailored-cvs-typo", token_secret=b"s" * 32)
+    monkeypatch.setattr(app, "store", lambda: typo)
     response = _call(
         "GET /applications/{application_id}/tailored-cvs/latest", application_id="app-1"
     )

@@ -280,6 +280,8 @@ def test_an_account_id_in_a_kms_message_reaches_no_log_record(
     engine = [str(getattr(r, "engine_message", "")) for r in failures]
     assert any("<account-id>" in message for message in engine), engine  # KMS named the key
     for record in caplog.records:
+        if not record.name.startswith("careervp"):
+            continue  # botocore's own DEBUG records (another test may turn them on) are not ours
         assert account not in record.getMessage()
         assert not any(account in str(value) for value in vars(record).values()), vars(record)
 
