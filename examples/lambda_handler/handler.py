@@ -22,6 +22,7 @@ Configuration comes from the environment: ``TAILORED_CV_TABLE_NAME``,
 from __future__ import annotations
 
 import functools
+import logging
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -47,6 +48,13 @@ STATUS = {
     ResultCode.DATABASE_ERROR: 503,
     ResultCode.INTERNAL_ERROR: 500,
 }
+
+# What an API's caller learns of a failure on the store's side: what to do, not where.
+_SERVER_SIDE = {
+    500: "the tailored-CV store failed; the request was logged",
+    503: "the tailored-CV store is unavailable; retry later",
+}
+logger = logging.getLogger(__name__)
 
 Response = dict[str, Any]
 Event = dict[str, Any]
@@ -77,8 +85,15 @@ def _response(status: int, body: object) -> Response:
 
 
 def _failed(result: Result[Any]) -> Response:
-    # result.error is written to be shown: ids and names, never an engine's message or an ARN.
-    return _response(STATUS[result.code], {"code": result.code, "error": result.error})
+    status = STATUS[result.code]
+    if status < 500:
+        # About the caller's own request (its ids, its fields): never stored text, an engine's
+        # message, an ARN or an account id.
+        return _response(status, {"code": result.code, "error": result.error})
+    # The store's side: result.error names the table or the endpoint, for the operator's log
+    # (the library has logged it too), not for an API's caller.
+    logger.error("tailored-CV store failed: %s: %s", result.code, result.error)
+    return _response(status, {"code": result.code, "error": _SERVER_SIDE[status]})
 
 
 def _path(event: Event, name: str) -> str:

@@ -5,14 +5,13 @@ store on moto's in-process mock, its table made as ``careervp-dal create-table``
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import boto3
 import pytest
 
+from careervp.dal import DynamoDalHandler
 from examples.lambda_handler import handler as app
-
-if TYPE_CHECKING:
-    from careervp.dal import DynamoDalHandler
 
 TAILORED: dict[str, Any] = {
     "tailored_cv": {
@@ -188,3 +187,21 @@ def test_the_export_holds_every_version_of_the_user() -> None:
 
 def test_an_unknown_route_is_a_404() -> None:
     assert _call("PATCH /tailored-cvs/{artifact_id}", artifact_id="x")["statusCode"] == 404
+
+
+def test_a_database_error_is_logged_and_its_body_names_no_table(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A store on a table that does not exist (a typo in the deployment's configuration).
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    typo = DynamoDalHandler(client, "tailored-cvs-typo", token_secret=b"s" * 32)
+    monkeypatch.setattr(app, "store", lambda: typo)
+    response = _call(
+        "GET /applications/{application_id}/tailored-cvs/latest", application_id="app-1"
+    )
+    assert response["statusCode"] == 503
+    body = _body(response)
+    assert body["code"] == "DATABASE_ERROR"
+    assert "tailored-cvs-typo" not in response["body"]  # the table is for the operator's log
+    assert "retry later" in body["error"]
+    assert any("tailored-cvs-typo" in record.getMessage() for record in caplog.records)

@@ -4,12 +4,16 @@
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
 import os
 import random
+import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -60,10 +64,62 @@ def test_demo_runs_end_to_end(capsys: pytest.CaptureFixture[str]) -> None:
     assert summary["after_delete"] == {"left": 1, "read_again": "NOT_FOUND"}
 
 
+def test_demo_is_self_contained_whatever_the_shell_holds(tmp_path: Path) -> None:
+    """The exports docs/operations.md suggests for a local KMS (now stopped), a profile that
+    does not exist, no region: the demo brings its own engine and key and reads none of it."""
+    dead = f"http://127.0.0.1:{free_port()}"
+    hostile = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_PROFILE": "no-such-profile",
+        "AWS_ENDPOINT_URL": dead,
+        "AWS_ENDPOINT_URL_DYNAMODB": dead,
+        "AWS_ENDPOINT_URL_KMS": dead,
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "not-a-secret",
+        "AWS_SESSION_TOKEN": "expired",
+        "AWS_CA_BUNDLE": str(tmp_path / "missing.pem"),
+        "AWS_CONFIG_FILE": str(tmp_path / "missing-config"),
+        "TAILORED_CV_KMS_KEY_ID": "alias/from-the-shell",
+        "TAILORED_CV_TABLE_NAME": "the-shells-table",
+        "TAILORED_CV_PAGINATION_SECRET": "short",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "careervp.dal.cli", "demo"],
+        capture_output=True,
+        text=True,
+        env=hostile,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "reading it again: NOT_FOUND" in done.stdout
+    assert "CVs encrypted under its KMS key" in done.stdout
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize("option", ["--kms-key-id", "--table", "--endpoint-url", "--region"])
+def test_demo_refuses_the_options_it_would_ignore(
+    capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    code, out, err = _run(capsys, "demo", option, "x")
+    assert code == 2
+    assert out == ""
+    assert f"{option} would be ignored" in err
+    code, out, _ = _run(capsys, "--json", option, "x", "demo")
+    assert code == 2
+    assert json.loads(out)["code"] == "VALIDATION_ERROR"
+
+
 def test_create_table_is_idempotent_and_spots_a_different_table(
     cli: list[str], capsys: pytest.CaptureFixture[str], moto_server_endpoint: str
 ) -> None:
-    assert _run(capsys, *cli, "create-table")[0] == 0
+    code, out, err = _run(capsys, *cli, "create-table")
+    assert code == 0
+    assert f"table {cli[-1]} created and active" in out
+    # What create-table left to the deployment, said for a new table as for an old one.
+    assert "note: point-in-time recovery is off (deploy/template.yaml turns it on)" in err
+    assert "note: deletion protection is off (deploy/template.yaml turns it on)" in err
     code, out, _ = _run(capsys, *cli, "--json", "create-table")
     assert code == 0
     report = json.loads(out)
@@ -243,6 +299,97 @@ def test_local_server_prints_its_environment_and_stops_on_sigterm(tmp_path: Path
     finally:
         process.terminate()
         assert process.wait(timeout=20) == 0
+
+
+def test_local_server_on_a_port_in_use_fails_at_once_and_says_so() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # moto's ThreadedMotoServer waited for ever here; the timeout only stops a hung test.
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "careervp.dal.cli", "local-server", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert f"port {port} on 127.0.0.1 is in use" in done.stderr
+    assert "--port" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_region_moto_does_not_serve_is_named(
+    cli: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(capsys, *cli, "create-table")[0] == 0
+    wrong = [*cli[:2], "--region", "nowhere-1", *cli[4:]]
+    code, _, err = _run(capsys, *wrong, "latest", "app-1")
+    assert code == 4
+    assert "HTTP 500 with no error code" in err  # moto's own failure page, said plainly
+    assert "check the region" in err
+    assert "an unnamed error" not in err
+
+
+class _SlowEngine(http.server.BaseHTTPRequestHandler):
+    """Answers every query with an empty page after 5 s: longer than a Lambda's 4 s attempt,
+    as moto takes for a page of a few thousand versions."""
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(5)
+        body = b'{"Items": [], "Count": 0, "ScannedCount": 0}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_an_engine_on_this_machine_may_take_seconds_for_a_page(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowEngine)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        argv = ["--endpoint-url", endpoint, "--region", "us-east-1", "--table", "t"]
+        code, out, err = _run(capsys, *argv, "list", "--application", "app-slow")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 0, err  # the default client gave up: "no answer in time" after 4 s attempts
+    assert "0 versions" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["list", "--limit", "x", "--user", "u"], ["frobnicate"], ["list"], ["get"]],
+)
+def test_a_refused_command_line_under_json_is_one_json_document(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, out, err = _run(capsys, "--json", *argv)
+    assert code == 2
+    document = json.loads(out)  # the whole of stdout: a script reads the code there
+    assert document["code"] == "VALIDATION_ERROR"
+    assert "--help" in document["error"]
+    assert err == ""
+    code, out, err = _run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert "error:" in err
+
+
+def test_help_lists_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "2 usage/validation/configuration or an item too large" in text
 
 
 def test_put_reads_standard_input(

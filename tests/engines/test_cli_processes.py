@@ -13,6 +13,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -24,8 +25,6 @@ from support.factories import make_data
 from support.raw import tamper
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from tests.conftest import Store
 
 
@@ -235,7 +234,7 @@ def test_a_closed_pipe_ends_the_command_quietly(cli: Cli) -> None:
         check=False,
     )
     lines = done.stdout.strip().splitlines()
-    assert lines[0].startswith("Embedded DynamoDB engine")
+    assert lines[0].startswith("Embedded DynamoDB and KMS engine")
     assert lines[-1] in ("exit=0", "exit=141")
     assert "error" not in done.stderr.lower()
     assert "Traceback" not in done.stderr
@@ -246,7 +245,7 @@ def test_version_and_help_say_what_the_arguments_mean(cli: Cli) -> None:
     get = cli("get", "--help").out
     assert "APPLICATION_ID#CREATED_AT" in get
     assert "2026-11-26T10:30:00.123456Z" in get
-    assert "1 to 100 (default 10)" in cli("list", "--help").out
+    assert "1 to 100 (default 10 with --user" in cli("list", "--help").out
     assert "(default 8000)" in cli("local-server", "--help").out
     assert "--dry-run" in cli("erase-user", "--help").out
 
@@ -451,3 +450,188 @@ def test_ctrl_c_exits_130_without_a_traceback_and_says_how_to_resume(
         "error (INTERRUPTED): interrupted: versions encrypted so far stay encrypted; run again"
         f" to resume from the position in {checkpoint}"
     )
+
+
+# What a CV (or a raw writer) can hold to take over a terminal: a window title, a screen clear,
+# a carriage return and a forged failure line, a right-to-left override.
+HOSTILE = "\x1b]0;title\x07\x1b[2J\rdone\nerror (INTEGRITY_ERROR): forged line\u202eabc"
+RAW_CONTROLS = ("\x1b", "\x07", "\r", "\u202e")
+
+
+def _assert_escaped(ran: Ran) -> None:
+    for raw in RAW_CONTROLS:
+        assert raw not in ran.out, (raw, ran.out)
+        assert raw not in ran.err, (raw, ran.err)
+    lines = ran.out.splitlines() + ran.err.splitlines()
+    assert not any(line.startswith("error (INTEGRITY_ERROR): forged") for line in lines)
+
+
+def test_stored_text_reaches_the_terminal_escaped(cli: Cli) -> None:
+    data = make_data(random.Random(21), user_id="u-hostile", job_id="job-hostile")
+    cv = msgspec.structs.replace(data.tailored_cv, executive_summary=HOSTILE)
+    saved = cli.store.handler().save_tailored_cv(
+        "app-hostile", msgspec.structs.replace(data, tailored_cv=cv)
+    )
+    assert saved.success
+    reads: list[tuple[str, ...]] = [("get", saved.data), ("latest", "app-hostile")]
+    for argv in reads:
+        ran = cli(*argv)
+        assert ran.code == 0, ran.err
+        assert "\\x1b]0;title\\x07\\x1b[2J\\rdone\\nerror (INTEGRITY_ERROR)" in ran.out
+        assert "\\u202eabc" in ran.out
+        _assert_escaped(ran)
+    # A raw writer puts it in the summary's job id: listed, or named as unreadable, never raw.
+    tamper(
+        cli.store.client,
+        cli.store.table_name,
+        saved.data,
+        lambda raw: (
+            raw["job_id"].update(S=HOSTILE),
+            raw["metadata"]["M"]["job_id"].update(S=HOSTILE),
+        ),
+    )
+    listings: list[tuple[str, ...]] = [
+        ("list", "--user", "u-hostile"),
+        ("list", "--application", "app-hostile"),
+        ("get", saved.data),
+        ("--verbose", "list", "--user", "u-hostile"),
+    ]
+    for argv in listings:
+        ran = cli(*argv)
+        assert "Traceback" not in ran.err
+        _assert_escaped(ran)
+
+
+def test_an_unknown_field_name_in_put_is_echoed_escaped(cli: Cli, tmp_path: Path) -> None:
+    document = msgspec.to_builtins(make_data(random.Random(22), user_id="u-field"))
+    document["tailored_cv"][HOSTILE] = "x"
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(document))
+    ran = cli("put", str(path), "--application-id", "app-field")
+    assert ran.code == 2
+    assert "unknown field" in ran.err
+    assert ran.err.count("\n") == 1  # one line: msgspec's message cannot add another
+    _assert_escaped(ran)
+
+
+def test_an_id_with_a_format_character_is_refused_and_echoed_escaped(cli: Cli) -> None:
+    refused: list[tuple[str, ...]] = [
+        ("latest", "app-\u202eevil"),
+        ("list", "--user", "u-\u202eevil"),
+        ("get", "app-\u2066x", "2026-11-26T10:30:00.000000Z"),
+    ]
+    for argv in refused:
+        ran = cli(*argv)
+        assert ran.code == 2, ran
+        assert "must not contain control or format characters" in ran.err
+        _assert_escaped(ran)
+        assert "\u2066" not in ran.err
+
+
+def test_export_to_standard_output_writes_no_file_named_dash(cli: Cli, tmp_path: Path) -> None:
+    saved = _versions(cli.store, "u-stdout", 3)
+    before = set(Path.cwd().iterdir())
+    ran = cli("export-user", "u-stdout", "--out", "-")
+    assert ran.code == 0, ran.err
+    lines = [json.loads(line) for line in ran.out.splitlines()]
+    assert [line["artifact"]["artifact_id"] for line in lines] == saved[::-1]
+    assert "exported 3 versions of u-stdout to standard output" in ran.err
+    assert set(Path.cwd().iterdir()) == before  # no file "-" holding personal data
+
+
+def test_an_applications_versions_page_with_limit_and_token(cli: Cli) -> None:
+    handler = cli.store.handler()
+    saved = []
+    for seed in range(3):
+        result = handler.save_tailored_cv("app-paged", make_data(random.Random(seed)))
+        assert result.success
+        saved.append(result.data)
+    secret = {"TAILORED_CV_PAGINATION_SECRET": "an operator's secret of 32 chars"}
+    seen: list[str] = []
+    token: str | None = None
+    for _ in range(5):
+        argv = ["list", "--application", "app-paged", "--limit", "1"]
+        ran = cli(*argv, *(["--next-token", token] if token else []), **secret)
+        assert ran.code == 0, ran.err
+        assert "1 version" in ran.out
+        seen += re.findall(r"^(app-paged#\S+Z)", ran.out, flags=re.MULTILINE)
+        found = re.search(r"--next-token (\S+)$", ran.out, flags=re.MULTILINE)
+        if found is None:
+            break
+        token = found.group(1)
+    assert seen == saved[::-1]
+
+
+def test_erasing_a_user_without_versions_asks_nothing(cli: Cli) -> None:
+    ran = cli("erase-user", "u-nobody", stdin="")  # no terminal, no --yes: nothing to confirm
+    assert ran.code == 0, ran.err
+    assert ran.out.strip() == "u-nobody has no versions; nothing to delete"
+    assert "Type the user id" not in ran.err
+
+
+def test_why_a_version_is_unreadable_is_said_without_verbose(cli: Cli) -> None:
+    (artifact,) = _versions(cli.store, "u-plain", 1)  # format 1: no key when it was saved
+    key_id = cli.store.engine.kms().create_key()["KeyMetadata"]["KeyId"]
+    ran = cli("list", "--user", "u-plain", "--kms-key-id", key_id)
+    assert ran.code == 0, ran.err
+    assert f"unreadable: {artifact}" in ran.out
+    assert "encryption is required" in ran.err  # the reason, on stderr, without --verbose
+    assert ran.err.count(artifact) == 1
+
+
+def test_verbose_prints_the_engines_message(cli: Cli) -> None:
+    ran = cli("--verbose", "latest", "app-1", TAILORED_CV_TABLE_NAME="no-such-table")
+    assert ran.code == 4
+    assert "engine_code=ResourceNotFoundException" in ran.err
+    assert "engine_message=" in ran.err
+    quiet = cli("latest", "app-1", TAILORED_CV_TABLE_NAME="no-such-table")
+    assert quiet.err.count("\n") == 1  # without --verbose: the one error line
+
+
+def test_an_interrupted_export_says_it_starts_over(cli: Cli, tmp_path: Path) -> None:
+    with socket.socket() as listener:  # accepts the connection, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(60)
+        endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        process = subprocess.Popen(  # noqa: S603 - this interpreter running the package
+            [
+                *(sys.executable, "-m", "careervp.dal.cli", "export-user", "u-stop"),
+                *("--out", str(tmp_path / "u-stop.jsonl")),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**cli.env, "AWS_ENDPOINT_URL_DYNAMODB": endpoint},
+        )
+        connection, _ = listener.accept()
+        with connection:
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=30)
+    assert out == ""
+    assert process.returncode == 130
+    assert "resume" not in err  # an export keeps no position: it never resumed
+    assert "run it again to start over" in err
+    assert not (tmp_path / "u-stop.jsonl").exists()
+
+
+def test_an_interrupted_erasure_says_how_many_it_removed(cli: Cli) -> None:
+    _versions(cli.store, "u-halt", 300)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "careervp.dal.cli", "erase-user", "u-halt", "--yes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli.env,
+    )
+    assert process.stderr is not None
+    first = process.stderr.readline()  # the first progress line: removals under way
+    assert first.startswith("erasing u-halt: "), first
+    process.send_signal(signal.SIGINT)
+    out, rest = process.communicate(timeout=60)
+    assert process.returncode == 130, (out, rest)
+    found = re.search(r"at least (\d+) versions? of u-halt were deleted", rest)
+    assert found is not None, rest
+    assert "run again to finish the erasure" in rest
+    # "At least": the count last reported; a batch cut short may have removed a few more.
+    assert int(found.group(1)) <= 300 - cli.store.count()

@@ -4,6 +4,7 @@ moto's server, started by the suite like the engines."""
 from __future__ import annotations
 
 import gzip
+import logging
 import random
 import threading
 import zlib
@@ -304,6 +305,27 @@ def test_an_unreachable_kms_is_a_database_error(http_store: Store) -> None:
     assert result.code is ResultCode.DATABASE_ERROR
     assert "could not connect to KMS at" in (result.error or "")
     assert "alias/careervp-content" in (result.error or "")
+
+
+def test_an_account_id_in_a_kms_message_reaches_no_log_record(
+    http_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    account = "123456789012"
+    missing = f"arn:aws:kms:us-east-1:{account}:key/0b8d5a3e-5a4e-4f4e-9a57-3f0c2b1c9d7e"
+    cipher = KmsCipher(http_store.engine.kms(), missing)
+    with caplog.at_level(logging.DEBUG, logger="careervp.dal"):
+        result = http_store.handler(cipher=cipher).save_tailored_cv("app-kms", _data(4))
+    assert result.code is ResultCode.DATABASE_ERROR
+    assert account not in (result.error or "")
+    failures = [r for r in caplog.records if getattr(r, "action", None) == "save_tailored_cv"]
+    assert failures
+    engine = [str(getattr(r, "engine_message", "")) for r in failures]
+    assert any("<account-id>" in message for message in engine), engine  # KMS named the key
+    for record in caplog.records:
+        if not record.name.startswith("careervp"):
+            continue  # botocore's own DEBUG records (another test may turn them on) are not ours
+        assert account not in record.getMessage()
+        assert not any(account in str(value) for value in vars(record).values()), vars(record)
 
 
 def test_the_default_handler_builds_a_kms_cipher_from_the_environment(

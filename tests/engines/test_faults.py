@@ -138,6 +138,8 @@ def test_an_engine_message_never_reaches_the_result_only_the_log_escaped(
     assert "\n" not in logged
     assert "\x1b" not in logged
     assert "\\n\\x1b[31mforged" in logged
+    assert "123456789012" not in logged  # the account masked in the log record too
+    assert "arn:aws:sts::<account-id>:assumed-role" in logged
     assert len(logged) <= 300
 
 

@@ -64,7 +64,9 @@ bad_limits = st.one_of(
     st.sampled_from([True, False, 1.5, "10", None]),
 )
 SETTINGS = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 

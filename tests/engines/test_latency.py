@@ -31,6 +31,9 @@ def test_the_default_client_gives_up_within_ten_seconds() -> None:
     assert code is ResultCode.DATABASE_ERROR
     assert endpoint in error
     assert error.startswith("no answer in time: DynamoDB at")
+    # What timed out is each attempt (4 s), not the 10 s budget: the sentence says both.
+    assert "did not answer an attempt within its read timeout" in error
+    assert "10 s budget" in error
     assert spent < 10.5
 
 

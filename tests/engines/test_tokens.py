@@ -104,7 +104,9 @@ def test_malformed_tokens_are_refused(store: Store, name: str) -> None:
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
 def test_any_mutation_of_a_token_is_refused(store: Store, token: str, data: st.DataObject) -> None:

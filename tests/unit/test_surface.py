@@ -56,6 +56,7 @@ PUBLIC = {
         "SECRET_ENV",
         "SECRET_PREVIOUS_ENV",
         "TABLE_NAME_ENV",
+        "WIRE_ENV",
     },
     "careervp.dal.errors": {
         "ConditionFailedError",
@@ -69,6 +70,7 @@ PUBLIC = {
         "ServiceError",
         "ThrottledError",
         "error_code",
+        "escaped",
         "service_error",
         "without_arns",
     },
@@ -142,3 +144,9 @@ def test_the_version_is_the_distributions() -> None:
     from importlib.metadata import version  # noqa: PLC0415
 
     assert careervp.dal.__version__ == version("careervp-dal")
+
+
+def test_the_wire_switch_is_named_once() -> None:
+    from careervp.dal import sender, settings  # noqa: PLC0415
+
+    assert sender.WIRE_ENV == settings.WIRE_ENV == "TAILORED_CV_WIRE"

@@ -228,7 +228,7 @@ class DynamoDalHandler:
 
         Idempotent: a second call returns 0. When DynamoDB stops it part way, the error says
         how many were deleted first and a later call finishes the job. ``on_progress(deleted)``
-        is called after each batch.
+        is called every 25 removals and once at the end, with the count removed so far.
         """
         progress = guarded(on_progress, "delete_all_tailored_cvs_for_user")
         return self._run(

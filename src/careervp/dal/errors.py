@@ -24,7 +24,6 @@ only (``engine_message``, escaped and bounded by ``_for_log``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -55,6 +54,7 @@ __all__ = [
     "ServiceError",
     "ThrottledError",
     "error_code",
+    "escaped",
     "service_error",
     "without_arns",
 ]
@@ -156,22 +156,39 @@ LOG_TEXT_LIMIT = 300
 _CODE_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
 # An ARN names the account; a sentence keeps only its resource part ("table/x", "key/...").
 _ARN = re.compile(r"arn:[A-Za-z0-9-]+:[A-Za-z0-9-]+:[A-Za-z0-9-]*:[0-9]*:(\S+)")
+# An account id is twelve digits; in an ARN, a message ("account 123456789012") or a key policy.
+_ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+_ACCOUNT_MASK = "<account-id>"
 
 
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def _for_log(text: object, limit: int = LOG_TEXT_LIMIT) -> str:
-    """``text`` fit for a log record: control and format characters escaped, at most ``limit``
-    characters (an engine's message may carry anything, a terminal escape included)."""
-    escaped = "".join(
-        char
-        if char == " " or unicodedata.category(char)[0] not in "CZ"
-        else char.encode("unicode_escape").decode("ascii")
-        for char in str(text)[: limit * 2]
+def escaped(text: object) -> str:
+    """``text`` fit for a terminal or a log line: control characters (C0 and C1, escape and
+    carriage return included), format characters (bidirectional overrides, zero-width ones),
+    separators other than the space and lone surrogates written out as Python escapes, so what
+    an engine or a stored CV holds can neither move the cursor nor pose as another line."""
+    text = str(text)
+    if text.isprintable():  # the common case: nothing to escape
+        return text
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
     )
-    return escaped if len(escaped) <= limit else escaped[: limit - 1] + "\u2026"
+
+
+def _masked(text: str) -> str:
+    """``text`` with every AWS account id (twelve digits alone, as in an ARN) replaced."""
+    return _ACCOUNT_ID.sub(_ACCOUNT_MASK, text)
+
+
+def _for_log(text: object, limit: int = LOG_TEXT_LIMIT) -> str:
+    """``text`` fit for a log record: account ids masked (KMS and DynamoDB quote ARNs), then
+    escaped, at most ``limit`` characters (an engine's message may carry anything)."""
+    clean = escaped(_masked(str(text))[: limit * 2])
+    return clean if len(clean) <= limit else clean[: limit - 1] + "\u2026"
 
 
 def without_arns(text: str) -> str:
@@ -224,6 +241,15 @@ def _client_error(
             f" {resource} ({public}); check the AWS credentials and the region",
             log_fields=engine,
         )
+    if code.isdigit():
+        # botocore names an answer without an error code by its HTTP status: an engine's own
+        # failure page (moto answers 500 to a region it does not serve).
+        return ServiceError(
+            f"{service} at {endpoint} failed while {action} on {resource}: HTTP {code} with no"
+            " error code, the engine's own failure (a local engine answers so for a region it"
+            " does not serve: check the region)",
+            log_fields=engine,
+        )
     lowered = message.lower()
     if code == "ValidationException" and "size" in lowered and "exceed" in lowered:
         return ItemTooLargeError(f"{service} rejected {action} on {resource} for its size")
@@ -247,10 +273,12 @@ def _botocore_error(
     detail = {"engine_message": _for_log(exc)}
     unknown = _OUTCOME_UNKNOWN if write else ""
     if isinstance(exc, CallDeadlineError):
-        # Raised only after a read timeout: the last attempt was sent and not answered in time.
+        # Raised when an attempt's read timeout left the budget no room for another attempt:
+        # the attempt is what timed out, often long before the budget itself.
         return ServiceError(
-            f"no answer in time: {service} at {endpoint} did not answer within the call's"
-            f" {exc.kwargs.get('seconds', 0):g} s budget (retries included) {where}{unknown}",
+            f"no answer in time: {service} at {endpoint} did not answer an attempt within its"
+            f" read timeout, and the call's {exc.kwargs.get('seconds', 0):g} s budget (retries"
+            f" included) left no time for another {where}{unknown}",
             log_fields=detail,
         )
     if isinstance(exc, ReadTimeoutError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import TypeAlias
 
@@ -162,8 +163,11 @@ def id_problem(value: object) -> str | None:
         return "must not be empty"
     if value != value.strip():
         return "must not start or end with white space"
-    if _CONTROL.search(value):
-        return "must not contain control characters"
+    if _CONTROL.search(value) or (
+        not value.isascii() and any(unicodedata.category(char) == "Cf" for char in value)
+    ):
+        # A format character (U+202E reverses the text after it) makes an id read as another.
+        return "must not contain control or format characters"
     try:
         size = len(value.encode("utf-8"))
     except UnicodeEncodeError:

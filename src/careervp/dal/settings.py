@@ -7,6 +7,7 @@ __all__ = [
     "SECRET_ENV",
     "SECRET_PREVIOUS_ENV",
     "TABLE_NAME_ENV",
+    "WIRE_ENV",
 ]
 
 TABLE_NAME_ENV = "TAILORED_CV_TABLE_NAME"
@@ -18,3 +19,5 @@ KMS_KEY_ENV = "TAILORED_CV_KMS_KEY_ID"
 # "1" opens the migration window: a handler with a key still reads format-1 (plaintext)
 # versions while encrypt-existing upgrades them (docs/security.md, "No downgrade").
 ACCEPT_PLAINTEXT_ENV = "TAILORED_CV_ACCEPT_PLAINTEXT"
+# "0" (or false, off, no) turns the wire path off (docs/architecture.md); on by default.
+WIRE_ENV = "TAILORED_CV_WIRE"

@@ -339,6 +339,9 @@ def ensure_table(
                 "this engine has no TTL API; reads still hide expired versions"
             )
         report.created = True
+        # create-table leaves these to the deployment: a new table says so, as an old one does.
+        created = client.describe_table(TableName=table_name)["Table"]
+        report.advisories.extend(_advisories(client, created))
         return report
     report.problems.extend(_structure(description, table_name, index_name))
     if report.problems:

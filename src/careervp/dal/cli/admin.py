@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from careervp.dal.cli.progress import Progress
-from careervp.dal.cli.render import EXIT_CODES, emit, fail, plural
+from careervp.dal.cli.render import EXIT_CODES, emit, fail, note, plural
 from careervp.dal.errors import IntegrityError
 from careervp.dal.schema import INDEX_NAME
 from careervp.dal.settings import INDEX_NAME_ENV
@@ -67,10 +66,10 @@ def create_table(args: argparse.Namespace, client: DynamoDBClient, name: str) ->
         wait_timeout=args.wait_timeout,
         table_class=args.table_class,
     )
-    for note in report.advisories:
-        sys.stderr.write(f"note: {note}\n")
+    for advisory in report.advisories:
+        note(f"note: {advisory}")
     for problem in report.problems:
-        sys.stderr.write(f"problem: {problem}\n")
+        note(f"problem: {problem}")
     if report.created:
         human = [f"table {name} created and active"]
     elif report.serviceable:
@@ -139,11 +138,11 @@ def encrypt_existing(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     finally:
         progress.close()
     for artifact in totals["unreadable"]:
-        sys.stderr.write(f"unreadable (left as it was): {artifact}\n")
+        note(f"unreadable (left as it was): {artifact}")
     for artifact in totals["changed"]:
-        sys.stderr.write(f"changed while upgrading (left as it was; run again): {artifact}\n")
+        note(f"changed while upgrading (left as it was; run again): {artifact}")
     for artifact in totals["too_large"]:
-        sys.stderr.write(f"too large to encrypt (left as it was, in clear): {artifact}\n")
+        note(f"too large to encrypt (left as it was, in clear): {artifact}")
     verb = "would encrypt" if args.dry_run else "encrypted"
     emit(
         args,

@@ -14,18 +14,18 @@ import logging
 import os
 import secrets
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
 from careervp.dal import __version__
 from careervp.dal.cli import admin, commands, subject
-from careervp.dal.cli.demo import run_demo
-from careervp.dal.cli.local import LocalEngineMissingError, serve_locally
-from careervp.dal.cli.render import fail, interrupted, report_json
+from careervp.dal.cli.demo import DEMO_OPTIONS, run_demo
+from careervp.dal.cli.local import LocalEngineError, is_local, local_client, serve_locally
+from careervp.dal.cli.render import EXIT_CODES, fail, interrupted, report_json
 from careervp.dal.client import build_client
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
-from careervp.dal.errors import service_error
+from careervp.dal.errors import escaped, service_error
 from careervp.dal.schema import CREATED_AT_EXAMPLE
 from careervp.dal.settings import KMS_KEY_ENV, SECRET_ENV, TABLE_NAME_ENV
 from careervp.dal.table import TABLE_CLASS, TABLE_CLASSES
@@ -93,26 +93,46 @@ _VERSION_HELP = (
 
 
 def _command(
-    commands_: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+    commands_: argparse._SubParsersAction[_Parser], name: str, text: str
 ) -> argparse.ArgumentParser:
     command = commands_.add_parser(name, help=text, description=text)
     _global_options(command, nested=True)
     return command
 
 
+class _ArgumentError(Exception):
+    """A command line argparse refused; ``main`` reports it as plain text or, with --json, JSON."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class _Parser(argparse.ArgumentParser):
+    # Subcommands' parsers are of this class too (add_subparsers uses the parser's own type).
+    def error(self, message: str) -> NoReturn:
+        raise _ArgumentError(self, message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="careervp-dal",
         description="Operate the CareerVP tailored-CV store on DynamoDB.",
-        epilog="Exit codes: 0 ok, 1 not found, 2 usage/validation/configuration, 3 integrity, "
-        "4 database, 5 internal, 130 interrupted (Ctrl-C), 141 closed pipe. Options may come "
-        "before or after the command.",
+        epilog="Exit codes: 0 ok, 1 not found, 2 usage/validation/configuration or an item too"
+        " large, 3 integrity, 4 database, 5 internal, 130 interrupted (Ctrl-C), 141 closed pipe."
+        " Options may come before or after the command.",
     )
     parser.add_argument("--version", action="version", version=f"careervp-dal {__version__}")
     _global_options(parser, nested=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    _command(sub, "demo", "run the store end to end on an embedded engine (no AWS account)")
+    _command(
+        sub,
+        "demo",
+        "run the store end to end on its own embedded engine and KMS key (no AWS account; the"
+        " shell's AWS settings are not read, and --endpoint-url, --table, --region and"
+        " --kms-key-id are refused)",
+    )
     local = _command(sub, "local-server", "serve moto's DynamoDB on 127.0.0.1 with the table")
     local.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     local.add_argument(
@@ -158,8 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--limit",
         type=int,
-        default=10,
-        help=f"versions per page with --user, 1 to {MAX_LIMIT} (default 10)",
+        default=None,
+        help=f"versions per page, 1 to {MAX_LIMIT} (default 10 with --user; without it"
+        " --application lists every version at once)",
     )
     listing.add_argument(
         "--next-token", help="the token a previous page printed, to list the next page"
@@ -173,7 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         required=True,
         metavar="FILE",
-        help="the file to write (replaced only when the export is complete)",
+        help="the file to write (replaced only when the export is complete), or - for standard"
+        " output (the summary then goes to stderr)",
     )
     erase = _command(sub, "erase-user", "delete every version of a user, expired ones included")
     erase.add_argument("user_id", help="the data subject's user id")
@@ -201,12 +223,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The log record's own fields an operator needs: the engine's words, a decoder's detail.
+_RECORD_DETAILS = ("engine_code", "engine_message", "detail")
+
+
+class _Formatter(logging.Formatter):
+    """One escaped line a record: the message, then the engine's words when it has them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        details = [
+            f"{name}={getattr(record, name)}" for name in _RECORD_DETAILS if hasattr(record, name)
+        ]
+        if details:
+            line += f" ({'; '.join(details)})"
+        return escaped(line)
+
+
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is at the time of each record."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.setFormatter(logging.Formatter("careervp-dal: %(levelname)s %(message)s"))
+        self.setFormatter(_Formatter("careervp-dal: %(levelname)s %(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = sys.stderr
@@ -215,8 +254,10 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def _not_a_result(record: logging.LogRecord) -> bool:
     # A method's failure record says what its Result says, and the command reports that
-    # Result itself: printed twice it reads as two failures.
-    return not (hasattr(record, "action") and hasattr(record, "code"))
+    # Result itself: printed twice it reads as two failures. Other records pass: why a version
+    # in a page that succeeded is unreadable is said there only.
+    failure = isinstance(record.msg, str) and record.msg.startswith("%s failed: ")
+    return not (failure and hasattr(record, "action") and hasattr(record, "code"))
 
 
 def _configure_logging(*, verbose: bool) -> None:
@@ -258,6 +299,12 @@ def _handler(args: argparse.Namespace, client: DynamoDBClient, table_name: str) 
 def _dispatch(args: argparse.Namespace) -> int:
     table_name = args.table or os.environ.get(TABLE_NAME_ENV) or DEFAULT_TABLE
     if args.command == "demo":
+        given = [f"--{name.replace('_', '-')}" for name in DEMO_OPTIONS if getattr(args, name)]
+        if given:
+            raise _UsageError(
+                f"demo runs on its own embedded engine and KMS key, so {', '.join(given)} would"
+                " be ignored: run it without, or point the other commands at local-server"
+            )
         return run_demo(json_output=args.json)
     if args.command == "local-server":
         return serve_locally(
@@ -267,7 +314,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             json_output=args.json,
             kms_key=args.kms_key,
         )
-    client = build_client(endpoint_url=args.endpoint_url, region_name=args.region)
+    endpoint = (
+        args.endpoint_url
+        or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+        or os.environ.get("AWS_ENDPOINT_URL")
+    )
+    client = (
+        local_client(endpoint, args.region, credentials=False)
+        if endpoint is not None and is_local(endpoint)
+        else build_client(endpoint_url=args.endpoint_url, region_name=args.region)
+    )
     if args.command == "create-table":
         run = functools.partial(admin.create_table, args, client, table_name)
     else:
@@ -302,8 +358,11 @@ def _interrupted(args: argparse.Namespace) -> int:
         hint = f"versions encrypted so far stay encrypted; run again to resume{where}"
     elif args.command == "erase-user":
         hint = "versions deleted so far stay deleted; run again to finish the erasure"
+    elif args.command in ("export-user", "encrypt-existing"):
+        # An export and a dry run keep no position: a new run starts over, honestly said.
+        hint = "nothing was written; run it again to start over"
     else:
-        hint = "run again to resume; nothing half-written was left behind"
+        hint = "nothing half-written was left behind; run it again"
     return interrupted(f"interrupted: {hint}")
 
 
@@ -314,12 +373,26 @@ def _quiet_stdout() -> None:
     os.close(devnull)
 
 
+def _refused(exc: _ArgumentError, *, json_output: bool) -> int:
+    """A command line argparse refused: its usage and message, or with --json one document
+    (a script reads the failure where it reads every other one)."""
+    if json_output:
+        report_json(enabled=True)
+        return fail(ResultCode.VALIDATION_ERROR, f"{exc} (see {exc.parser.prog} --help)")
+    exc.parser.print_usage(sys.stderr)
+    sys.stderr.write(f"{exc.parser.prog}: error: {escaped(str(exc))}\n")
+    return EXIT_CODES[ResultCode.VALIDATION_ERROR]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse has printed usage or the version already
+        args = parser.parse_args(words)
+    except SystemExit as exc:  # argparse has printed the help or the version
         return exc.code if isinstance(exc.code, int) else 2
+    except _ArgumentError as exc:
+        return _refused(exc, json_output="--json" in words)
     _configure_logging(verbose=args.verbose)
     report_json(bool(args.json))
     try:
@@ -329,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return CLOSED_PIPE_EXIT
-    except (LocalEngineMissingError, _UsageError) as exc:
+    except (LocalEngineError, _UsageError) as exc:
         return fail(ResultCode.VALIDATION_ERROR, str(exc))
     except NoRegionError:  # raised while building a client, before any call
         return fail(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +18,11 @@ from careervp.models.tailor import TailoredCVData
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from careervp.dal.dynamo_dal_handler import DynamoDalHandler
+    from careervp.models.result import Result
+    from careervp.models.tailor import TailoredCVPage
 
 __all__ = ["delete", "get", "latest", "listing", "put", "version_key"]
 
@@ -86,6 +90,7 @@ def latest(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     return 0
 
 
+DEFAULT_PAGE = 10
 # What to do when a listing has more pages and no secret signs tokens the next process can use.
 SET_THE_SECRET = (
     f"set {SECRET_ENV} (the same value for every command, for example"
@@ -93,21 +98,24 @@ SET_THE_SECRET = (
 )
 
 
-def _user_page(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+def _page(
+    args: argparse.Namespace, fetch: Callable[[int, str | None], Result[TailoredCVPage]]
+) -> int:
+    """One page of a user's or an application's versions, with the token for the next."""
     secret = bool(os.environ.get(SECRET_ENV))
     if args.next_token is not None and not secret:
         return fail(
             ResultCode.VALIDATION_ERROR,
             f"--next-token verifies only with the secret that signed it: {SET_THE_SECRET}",
         )
-    page = dal.list_tailored_cvs_for_user(args.user, args.limit, args.next_token)
+    page = fetch(DEFAULT_PAGE if args.limit is None else args.limit, args.next_token)
     if not page.success:
         return fail(page.code, page.error)
     document = dict(page.data)
     token = page.data["last_evaluated_key"]
     human = table(VERSION_HEADERS, version_rows(page.data["items"]))
     human.append(plural(page.data["count"], "version"))
-    # Named, never shown: each failed its integrity check (and is logged at ERROR).
+    # Named, never shown: each failed its integrity check (why is logged at ERROR, on stderr).
     human += [f"unreadable: {artifact}" for artifact in page.data["unreadable"]]
     if token is not None and secret:
         human.append(f"next page: --next-token {token}")
@@ -121,7 +129,9 @@ def _user_page(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
 
 def listing(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     if args.user is not None:
-        return _user_page(args, dal)
+        return _page(args, partial(dal.list_tailored_cvs_for_user, args.user))
+    if args.limit is not None or args.next_token is not None:
+        return _page(args, partial(dal.list_tailored_cvs_for_application_page, args.application))
     versions = dal.list_tailored_cvs_for_application(args.application)
     if not versions.success:
         return fail(versions.code, versions.error)

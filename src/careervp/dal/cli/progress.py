@@ -6,19 +6,23 @@ from __future__ import annotations
 import sys
 import time
 
+from careervp.dal.errors import escaped
+
 __all__ = ["Progress"]
 
 
 class Progress:
     def __init__(self, label: str, *, every: float = 1.0) -> None:
-        self._label = label
+        self._label = escaped(label)
         self._every = every
         self._last = 0.0
         self._live = sys.stderr.isatty()
         self._shown = False
         self._unprinted: str | None = None  # the latest count, when the rate limit held it back
+        self.done = 0  # the latest count reported, shown or not
 
     def __call__(self, done: int, total: int | None = None) -> None:
+        self.done = done
         of = f" of {total}" if total is not None else ""
         text = f"{self._label}: {done}{of}"
         now = time.monotonic()

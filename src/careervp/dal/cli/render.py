@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from careervp.dal.codec import canonical_json
+from careervp.dal.errors import escaped
 from careervp.models.result import ResultCode
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ __all__ = [
     "fail",
     "interrupted",
     "kilobytes",
+    "note",
     "plural",
     "report_json",
     "table",
@@ -47,12 +49,18 @@ _JSON = msgspec.json.Encoder()
 
 
 def emit(args: argparse.Namespace, document: object, human: Sequence[str]) -> None:
-    """The command's result: one JSON document with ``--json``, else the human lines."""
+    """The command's result: one JSON document with ``--json`` (JSON escapes controls itself),
+    else the human lines, escaped: stored text never reaches a terminal raw."""
     if args.json:
         sys.stdout.write(_JSON.encode(document).decode() + "\n")
     else:
-        sys.stdout.write("".join(f"{line}\n" for line in human))
+        sys.stdout.write("".join(f"{escaped(line)}\n" for line in human))
     sys.stdout.flush()
+
+
+def note(line: str) -> None:
+    """One line on stderr (a warning, an unreadable version's name), escaped."""
+    sys.stderr.write(f"{escaped(line)}\n")
 
 
 class _Mode:
@@ -76,7 +84,7 @@ def _report(code: str, message: str) -> None:
         sys.stdout.write(_JSON.encode({"code": code, "error": message}).decode() + "\n")
         sys.stdout.flush()
     else:
-        sys.stderr.write(f"error ({code}): {message}\n")
+        sys.stderr.write(f"error ({code}): {escaped(message)}\n")
 
 
 def fail(code: ResultCode, message: str) -> int:

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from careervp.dal.cli.progress import Progress
-from careervp.dal.cli.render import EXIT_CODES, emit, fail, plural
+from careervp.dal.cli.render import EXIT_CODES, emit, fail, interrupted, note, plural
+from careervp.dal.errors import escaped
 from careervp.models.result import ResultCode
 
 if TYPE_CHECKING:
@@ -68,13 +69,32 @@ def _not_a_regular_file(path: Path) -> str | None:
     return f"{path} is {kind}: export-user writes a regular file only"
 
 
-def export_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        return fail(ResultCode.VALIDATION_ERROR, f"folder {out.parent} does not exist")
-    refused = _not_a_regular_file(out)
+def _deliver(out: Path | None, items: Sequence[TailoredCVData]) -> str | None:
+    """The lines to ``out`` (``None``: standard output); why they could not be, or ``None``."""
+    if out is None:
+        for item in items:
+            sys.stdout.buffer.write(_LINE.encode(item) + b"\n")
+        sys.stdout.buffer.flush()
+        return None
+    refused = _not_a_regular_file(out)  # again: the export took a while
     if refused is not None:
-        return fail(ResultCode.VALIDATION_ERROR, refused)
+        return refused
+    try:
+        _write_atomically(out, items)
+    except OSError as exc:
+        return f"cannot write {out}: {exc.strerror}"
+    return None
+
+
+def export_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
+    to_stdout = args.out == "-"  # as put reads -: the lines on stdout, the summary on stderr
+    out = Path(args.out)
+    if not to_stdout:
+        if not out.parent.is_dir():
+            return fail(ResultCode.VALIDATION_ERROR, f"folder {out.parent} does not exist")
+        refused = _not_a_regular_file(out)
+        if refused is not None:
+            return fail(ResultCode.VALIDATION_ERROR, refused)
     progress = Progress(f"reading {args.user_id}'s versions")
     try:
         exported = dal.export_tailored_cvs_for_user(args.user_id, on_progress=progress)
@@ -83,34 +103,34 @@ def export_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
     if not exported.success:
         return fail(exported.code, exported.error)
     export = exported.data
-    refused = _not_a_regular_file(out)  # again: the export took a while
-    if refused is not None:
-        return fail(ResultCode.VALIDATION_ERROR, refused)
-    try:
-        _write_atomically(out, export["items"])
-    except OSError as exc:
-        return fail(ResultCode.VALIDATION_ERROR, f"cannot write {out}: {exc.strerror}")
+    problem = _deliver(None if to_stdout else out, export["items"])
+    if problem is not None:
+        return fail(ResultCode.VALIDATION_ERROR, problem)
     for artifact in export["unreadable"]:
-        sys.stderr.write(f"unreadable (failed its integrity check, not exported): {artifact}\n")
-    summary = f"exported {plural(export['count'], 'version')} of {args.user_id} to {out}"
+        note(f"unreadable (failed its integrity check, not exported): {artifact}")
+    where = "standard output" if to_stdout else str(out)
+    summary = f"exported {plural(export['count'], 'version')} of {args.user_id} to {where}"
     if export["unreadable"]:
         summary += f"; {len(export['unreadable'])} unreadable (named on stderr)"
-    emit(
-        args,
-        {
-            "user_id": args.user_id,
-            "file": str(out),
-            "count": export["count"],
-            "unreadable": export["unreadable"],
-        },
-        [summary],
-    )
+    if to_stdout:
+        note(summary)
+    else:
+        emit(
+            args,
+            {
+                "user_id": args.user_id,
+                "file": str(out),
+                "count": export["count"],
+                "unreadable": export["unreadable"],
+            },
+            [summary],
+        )
     return EXIT_CODES[ResultCode.INTEGRITY_ERROR] if export["unreadable"] else 0
 
 
 def _confirmed(user_id: str, count: int) -> bool:
     sys.stderr.write(
-        f"This deletes {plural(count, 'version')} of user {user_id} for good."
+        f"This deletes {plural(count, 'version')} of user {escaped(user_id)} for good."
         f" Type the user id to confirm: "
     )
     sys.stderr.flush()
@@ -128,6 +148,13 @@ def erase_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
             [f"would delete {plural(counted.data, 'version')} of {args.user_id} (dry run)"],
         )
         return 0
+    if counted.data == 0:  # nothing to confirm: asking for the id would only alarm
+        emit(
+            args,
+            {"user_id": args.user_id, "deleted": 0},
+            [f"{args.user_id} has no versions; nothing to delete"],
+        )
+        return 0
     if not args.yes:
         if not sys.stdin.isatty():
             return fail(
@@ -142,8 +169,16 @@ def erase_user(args: argparse.Namespace, dal: DynamoDalHandler) -> int:
         erased = dal.delete_all_tailored_cvs_for_user(
             args.user_id, on_progress=lambda deleted: progress(deleted, counted.data)
         )
+    except KeyboardInterrupt:
+        erased = None
     finally:
         progress.close()
+    if erased is None:
+        # The count is the last batch reported: a batch cut short may have removed more.
+        return interrupted(
+            f"interrupted: at least {plural(progress.done, 'version')} of {args.user_id} were"
+            " deleted and stay deleted; run again to finish the erasure"
+        )
     if not erased.success:
         return fail(erased.code, erased.error)
     emit(

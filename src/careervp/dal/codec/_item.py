@@ -24,7 +24,7 @@ from careervp.dal.codec._canonical import canonical_json, checksum_of, decode_ta
 from careervp.dal.codec._envelope import MAX_INFLATED_BYTES, compress, decompress
 from careervp.dal.codec._numbers import number_text, parse_number, same_number
 from careervp.dal.codec._size import MAX_ITEM_BYTES, item_size
-from careervp.dal.errors import IntegrityError, InvalidInputError, ItemTooLargeError
+from careervp.dal.errors import IntegrityError, InvalidInputError, ItemTooLargeError, escaped
 from careervp.models.tailor import (
     StoredArtifact,
     StoredTailoredCV,
@@ -271,14 +271,8 @@ def check_exact_floats(name: str, stored: Mapping[str, object], decoded: msgspec
 
 
 def printable(text: str, limit: int = schema.MAX_ID_BYTES) -> str:
-    """``text`` safe to log and print: lone surrogates and controls escaped, length capped."""
-    clipped = text[:limit]
-    if clipped.isprintable():
-        return clipped
-    # Controls, line separators and lone surrogates written out as Python escapes.
-    return "".join(
-        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in clipped
-    )
+    """``text`` safe to log and print (escaped as ``errors.escaped`` does), length capped."""
+    return escaped(text[:limit])
 
 
 def item_label(raw: Mapping[str, object]) -> str:
