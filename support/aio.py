@@ -15,6 +15,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from careervp.dal.aio import AsyncDynamoDalHandler, build_async_client
+from careervp.dal.client import DEFAULT_CALL_TIMEOUT
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -56,13 +57,17 @@ class AsyncSide:
         """Run ``work`` on the loop; its result, once done."""
         return asyncio.run_coroutine_threadsafe(work, self.loop).result()
 
-    def client_like(self, blocking: DynamoDBClient) -> AsyncDynamoDBClient:
-        """An aiobotocore client to the same endpoint, with the same number of attempts."""
+    def client_like(
+        self, blocking: DynamoDBClient, *, call_timeout: float = DEFAULT_CALL_TIMEOUT
+    ) -> AsyncDynamoDBClient:
+        """An aiobotocore client to the same endpoint, with the same number of attempts, and
+        ``call_timeout`` (the blocking client's budget is not readable back from it)."""
         retries: dict[str, Any] = getattr(blocking.meta.config, "retries", None) or {}
         opened = build_async_client(
             endpoint_url=blocking.meta.endpoint_url,
             region_name=blocking.meta.region_name,
             max_attempts=int(retries.get("total_max_attempts", 5)),
+            call_timeout=call_timeout,
         )
         client: AsyncDynamoDBClient = self.wait(self._stack.enter_async_context(opened))
         return client

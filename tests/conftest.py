@@ -21,7 +21,7 @@ import pytest
 from hypothesis import settings
 from moto import mock_aws
 
-from careervp.dal.client import build_client
+from careervp.dal.client import DEFAULT_CALL_TIMEOUT, build_client
 from careervp.dal.codec import is_tombstone
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
 from careervp.dal.encryption import KmsCipher
@@ -49,6 +49,9 @@ if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient as AsyncDynamoDBClient
 
     from support.aio import AsyncSide
+
+# The budget of the suite's own clients (Engine.client): room for a busy machine.
+SUITE_CALL_TIMEOUT = 30.0
 
 # Local engines accept any credentials; a real endpoint run keeps the caller's own.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -155,6 +158,10 @@ class Engine:
 
     def client(self, **options: Any) -> DynamoDBClient:
         options.setdefault("max_attempts", 3)
+        # A local engine on a machine whose cores are busy may take seconds for a page: the
+        # suite's own client is not where the budget is tested (test_latency.py and
+        # test_late_answers.py build the default client themselves), so it gets room.
+        options.setdefault("call_timeout", SUITE_CALL_TIMEOUT)
         return build_client(
             endpoint_url=self.endpoint_url,
             region_name=os.environ["AWS_DEFAULT_REGION"],
@@ -214,7 +221,10 @@ class Store:
         if self.side is None:
             self.side = AsyncSide()
         if id(client) not in self.async_clients:
-            self.async_clients[id(client)] = self.side.client_like(client)
+            # The store's own client has the suite's roomy budget; a test's own client (a late
+            # answer, a dead endpoint) keeps the default one it was built with.
+            budget = SUITE_CALL_TIMEOUT if client is self.client else DEFAULT_CALL_TIMEOUT
+            self.async_clients[id(client)] = self.side.client_like(client, call_timeout=budget)
         return self.async_clients[id(client)]
 
     def sending_client(self, client: DynamoDBClient | None = None) -> BaseClient:

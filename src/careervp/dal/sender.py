@@ -56,6 +56,7 @@ from careervp.dal.plans._calls import (
     Sleep,
     Update,
 )
+from careervp.dal.settings import WIRE_ENV
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,8 +79,6 @@ __all__ = [
 T = TypeVar("T")
 
 logger = logging.getLogger("careervp.dal")
-
-WIRE_ENV = "TAILORED_CV_WIRE"
 
 
 def wire_from_environment() -> bool:
