@@ -48,6 +48,7 @@ PUBLIC = {
         "build_client",
         "client_config",
         "install_deadline",
+        "region_from_environment",
     },
     "careervp.dal.settings": {
         "ACCEPT_PLAINTEXT_ENV",

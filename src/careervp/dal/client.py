@@ -18,6 +18,7 @@ Three settings matter in a Lambda:
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -36,6 +37,7 @@ __all__ = [
     "build_client",
     "client_config",
     "install_deadline",
+    "region_from_environment",
 ]
 
 DEFAULT_CALL_TIMEOUT = 10.0
@@ -117,6 +119,15 @@ def install_deadline(
     events.register_first(f"needs-retry.{service}", deadline.check)
 
 
+def region_from_environment(region_name: str | None) -> str | None:
+    """``region_name``, else ``AWS_REGION`` where ``AWS_DEFAULT_REGION`` is unset: botocore reads
+    only the latter, and ``AWS_REGION`` alone (what many shells and the docs of other SDKs set)
+    would otherwise fail with "no region"."""
+    if region_name is not None or os.environ.get("AWS_DEFAULT_REGION"):
+        return region_name
+    return os.environ.get("AWS_REGION") or None
+
+
 def client_config(
     *,
     retry_mode: Literal["standard", "adaptive"] = "standard",
@@ -161,7 +172,7 @@ def build_client(
     client = boto3.client(
         "dynamodb",
         endpoint_url=endpoint_url,
-        region_name=region_name,
+        region_name=region_from_environment(region_name),
         config=config,
         aws_access_key_id=placeholder,
         aws_secret_access_key=placeholder,

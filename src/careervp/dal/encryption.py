@@ -31,7 +31,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from careervp.dal.client import DEFAULT_CALL_TIMEOUT, attempt_timeouts, install_deadline
+from careervp.dal.client import (
+    DEFAULT_CALL_TIMEOUT,
+    attempt_timeouts,
+    install_deadline,
+    region_from_environment,
+)
 from careervp.dal.errors import DalError, IntegrityError, error_code, service_error
 
 if TYPE_CHECKING:
@@ -122,7 +127,10 @@ class KmsCipher:
             parameter_validation=False,
         )
         client = boto3.client(
-            "kms", config=config, region_name=region_name, endpoint_url=endpoint_url
+            "kms",
+            config=config,
+            region_name=region_from_environment(region_name),
+            endpoint_url=endpoint_url,
         )
         install_deadline(
             client,

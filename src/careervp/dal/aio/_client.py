@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from aiobotocore.session import get_session
 
-from careervp.dal.client import DEFAULT_CALL_TIMEOUT, client_config, install_deadline
+from careervp.dal.client import (
+    DEFAULT_CALL_TIMEOUT,
+    client_config,
+    install_deadline,
+    region_from_environment,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -43,7 +48,7 @@ async def build_async_client(
     async with get_session().create_client(
         "dynamodb",
         endpoint_url=endpoint_url,
-        region_name=region_name,
+        region_name=region_from_environment(region_name),
         config=config,
         aws_access_key_id=placeholder,
         aws_secret_access_key=placeholder,
