@@ -131,6 +131,12 @@ def pytest_terminal_summary(
             f"{count} tests of the endpoint engine not run: {ENDPOINT_ENV} is not set"
             " (set it to a DynamoDB endpoint to run them)"
         )
+    elif getattr(config.option, "numprocesses", None) and not os.environ.get(ENDPOINT_ENV):
+        # Under pytest-xdist the workers collect, and this process does not count them.
+        terminalreporter.write_line(
+            f"the tests of the endpoint engine were not run: {ENDPOINT_ENV} is not set"
+            " (set it to a DynamoDB endpoint to run them)"
+        )
 
 
 def engine_unavailable(reason: str) -> None:
