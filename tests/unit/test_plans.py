@@ -87,7 +87,7 @@ def ok(_: Call[Any]) -> dict[str, Any]:
 
 def refused(item: dict[str, Any] | None) -> Callable[[Call[Any]], Any]:
     def answer(_: Call[Any]) -> Any:
-        raise ConditionFailedError("refused", item=item, retried=False)
+        raise ConditionFailedError("refused", item=item)
 
     return answer
 

@@ -97,16 +97,11 @@ class ConflictError(DalError, code=ResultCode.CONFLICT):
 
 
 class ConditionFailedError(ConflictError):
-    """DynamoDB refused a conditional write. ``item`` is what was there, when the engine said.
+    """DynamoDB refused a conditional write. ``item`` is what was there, when the engine said."""
 
-    ``retried`` is true when botocore had sent the request more than once: an earlier attempt
-    may have been applied and its response lost.
-    """
-
-    def __init__(self, message: str, *, item: Mapping[str, object] | None, retried: bool) -> None:
+    def __init__(self, message: str, *, item: Mapping[str, object] | None) -> None:
         super().__init__(message)
         self.item = item
-        self.retried = retried
 
 
 class IntegrityError(DalError, code=ResultCode.INTEGRITY_ERROR):
@@ -200,11 +195,6 @@ def _public_code(code: str) -> str:
     return code if _CODE_SHAPE.fullmatch(code) else "an unnamed error"
 
 
-def _retried(exc: ClientError) -> bool:
-    attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-    return isinstance(attempts, int) and attempts > 0
-
-
 def _client_error(
     exc: ClientError, action: str, service: str, resource: str, endpoint: str
 ) -> DalError:
@@ -218,7 +208,6 @@ def _client_error(
         return ConditionFailedError(
             f"{service} refused the condition while {action} on {resource}",
             item=item if isinstance(item, Mapping) else None,
-            retried=_retried(exc),
         )
     if code in THROTTLING_CODES:
         return ThrottledError(
