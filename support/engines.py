@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["EngineUnavailableError", "dynalite_server", "free_port", "moto_server"]
+__all__ = ["EngineUnavailableError", "Running", "dynalite_server", "free_port", "moto_server"]
 
 DYNALITE_DIR = Path(__file__).parent / "dynalite"
 _STARTUP_SECONDS = 30.0
@@ -27,6 +27,22 @@ _STARTUP_SECONDS = 30.0
 
 class EngineUnavailableError(RuntimeError):
     """An engine that cannot run here (no Node.js, dynalite not installable)."""
+
+
+class Running:
+    """An engine process: its endpoint, and what it said if it exited before it was stopped."""
+
+    def __init__(self, endpoint: str, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.endpoint = endpoint
+        self._process = process
+        self._log = log
+
+    def exited(self) -> str | None:
+        """``None`` while it runs; else its exit status and the end of its output."""
+        if self._process.poll() is None:
+            return None
+        said = self._log.read_text(errors="replace")[-4000:]
+        return f"exited with {self._process.returncode}; its output ends: {said}"
 
 
 def free_port() -> int:
@@ -47,14 +63,19 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> No
 
 
 @contextlib.contextmanager
-def _serve(command: list[str], port: int) -> Iterator[str]:
+def _serve(command: list[str], port: int) -> Iterator[Running]:
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "engine.log"
         with log.open("wb") as sink:
             process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)  # noqa: S603
         try:
             _wait_for_port(port, process, log)
-            yield f"http://127.0.0.1:{port}"
+            running = Running(f"http://127.0.0.1:{port}", process, log)
+            yield running
+            # An engine that died under the suite fails it with its own last words.
+            died = running.exited()
+            if died is not None:
+                raise RuntimeError(f"{Path(command[1]).name} {died}")
         finally:
             process.terminate()
             try:
@@ -82,26 +103,33 @@ def _install_dynalite() -> None:
 
 
 @contextlib.contextmanager
-def moto_server() -> Iterator[str]:
+def moto_server() -> Iterator[Running]:
     """moto's HTTP server in its own process, so its state is not shared with ``mock_aws``."""
     port = free_port()
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    with _serve(command, port) as endpoint:
-        yield endpoint
+    with _serve(command, port) as running:
+        yield running
 
 
 @contextlib.contextmanager
-def dynalite_server() -> Iterator[str]:
+def dynalite_server() -> Iterator[Running]:
     """dynalite (an independent DynamoDB implementation on Node.js), in memory."""
     node = shutil.which("node")
-    cli = DYNALITE_DIR / "node_modules" / "dynalite" / "cli.js"
     if node is None:
         raise EngineUnavailableError("node is not installed, so dynalite cannot run")
-    if not cli.exists():
+    if not (DYNALITE_DIR / "node_modules" / "dynalite").exists():
         _install_dynalite()
     port = free_port()
-    command = [str(node), str(cli), "--host", "127.0.0.1", "--port", str(port)]
+    # serve.js: dynalite's own start, surviving a client that leaves mid-request.
+    command = [
+        str(node),
+        str(DYNALITE_DIR / "serve.js"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     # Tables become ACTIVE at once instead of after dynalite's default half-second delays.
     command += ["--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"]
-    with _serve(command, port) as endpoint:
-        yield endpoint
+    with _serve(command, port) as running:
+        yield running

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import signal
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -36,7 +37,7 @@ from careervp.dal.schema import (
 )
 from careervp.dal.sender import wire_from_environment
 from careervp.dal.table import INDEX_PROJECTION, create_table
-from support.engines import EngineUnavailableError, dynalite_server, moto_server
+from support.engines import EngineUnavailableError, Running, dynalite_server, moto_server
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -90,6 +91,16 @@ PROJECTIONS: dict[str, ProjectionTypeDef] = {
     "include": INDEX_PROJECTION,
     "all": {"ProjectionType": "ALL"},
 }
+
+
+def pytest_configure() -> None:
+    """Ctrl-C as at a terminal, however the suite was started. A shell starts a background job
+    (``cmd &``, a CI runner's step) with SIGINT ignored, every child inherits that, and the CLI
+    tests that interrupt a command would wait on a process that cannot be interrupted. A
+    Python-level handler is reset to the default in a child, so the CLI's processes take
+    SIGINT as an operator's would."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m: count only what would have run
@@ -324,18 +335,37 @@ def rng(request: pytest.FixtureRequest) -> random.Random:
 
 
 @pytest.fixture(scope="session")
-def moto_server_endpoint() -> Iterator[str]:
-    with moto_server() as endpoint:
-        yield endpoint
+def moto_server_running() -> Iterator[Running]:
+    with moto_server() as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
-def dynalite_endpoint() -> Iterator[str]:
+def dynalite_running() -> Iterator[Running]:
     try:
-        with dynalite_server() as endpoint:
-            yield endpoint
+        with dynalite_server() as running:
+            yield running
     except EngineUnavailableError as exc:
         engine_unavailable(str(exc))
+
+
+@pytest.fixture
+def moto_server_endpoint(moto_server_running: Running) -> Iterator[str]:
+    yield moto_server_running.endpoint
+    _still_running("moto's server", moto_server_running)
+
+
+@pytest.fixture
+def dynalite_endpoint(dynalite_running: Running) -> Iterator[str]:
+    yield dynalite_running.endpoint
+    _still_running("dynalite", dynalite_running)
+
+
+def _still_running(name: str, running: Running) -> None:
+    """Names the test under which an engine died: every later test would only be refused."""
+    died = running.exited()
+    if died is not None:
+        pytest.fail(f"{name} {died}", pytrace=False)
 
 
 def _engine(request: pytest.FixtureRequest, name: str) -> Iterator[Engine]:
