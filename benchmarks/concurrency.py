@@ -291,8 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run")
     args = parser.parse_args(argv)
-    with dynalite_server() as endpoint:
-        print(section(endpoint, quick=args.quick).markdown())
+    with dynalite_server() as running:
+        print(section(running.endpoint, quick=args.quick).markdown())
     return 0
 
 

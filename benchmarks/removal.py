@@ -96,8 +96,8 @@ def section(endpoint: str) -> Section:
 
 
 def main() -> int:
-    with dynalite_server() as endpoint:
-        print(section(endpoint).markdown())
+    with dynalite_server() as running:
+        print(section(running.endpoint).markdown())
     return 0
 
 

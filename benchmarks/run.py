@@ -34,8 +34,8 @@ def _sections(args: argparse.Namespace) -> dict[str, Callable[[], list[Section]]
     sizes = [cpu.TYPICAL] if args.quick else list(cpu.SIZES)
 
     def on_dynalite() -> list[Section]:
-        with dynalite_server() as endpoint:
-            return capacity.sections(endpoint, quick=args.quick)
+        with dynalite_server() as running:
+            return capacity.sections(running.endpoint, quick=args.quick)
 
     return {
         "cpu": lambda: [cpu.client_cpu(min_time, sizes), cpu.breakdown(min_time)],

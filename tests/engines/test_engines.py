@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 def _leave_mid_request(endpoint_url: str) -> None:
     address = urlsplit(endpoint_url)
+    assert address.port is not None
     with socket.create_connection((address.hostname, address.port)) as sock:
         sock.sendall(
             b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 200\r\n"
