@@ -367,10 +367,25 @@ def test_an_interrupted_tidy_is_logged_with_what_is_left_and_a_second_delete_fin
     _nothing_listed(http_store)
 
 
-def test_an_erasure_whose_tidy_was_interrupted_names_the_version_to_finish(
-    http_store: Store, log_records: Records
+def _as_0_3_0_wrote_it(store: Store, data: TailoredCVData) -> None:
+    """The version's idempotency record as 0.3.0 wrote it: the content's plain checksum, no
+    keyed value (such records are honoured for their 24 hours after an upgrade)."""
+    (record,) = [i for i in store.scan() if "artifact_id" in i]
+    del record["record_mac"]
+    record["fingerprint"] = {"S": compute_checksum(data)}
+    store.client.put_item(TableName=store.table_name, Item=record)
+
+
+@pytest.mark.parametrize("stopped_at", ["scrub", "removal"])
+def test_an_erasure_stopped_at_any_step_is_finished_by_a_rerun(
+    http_store: Store, stopped_at: str
 ) -> None:
-    saved = http_store.handler().save_tailored_cv("app-gone", _data())
+    """A tombstone has no user id, so no re-run of an erasure could find one: what a removal
+    leaves to tidy is done while the version is still listed (the record's scrub before the
+    removal, the strip of a raw writer's attributes in the removal's own write). Stopped at
+    either step, the erasure's re-run finds the version and leaves nothing behind."""
+    handler = http_store.handler()
+    saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-11")
     assert saved.success
     tamper(
         http_store.client,
@@ -378,18 +393,60 @@ def test_an_erasure_whose_tidy_was_interrupted_names_the_version_to_finish(
         saved.data,
         lambda raw: raw.update(email={"S": "alice@example.com"}),
     )
+    _as_0_3_0_wrote_it(http_store, _data())
     throttled = _no_retries(http_store)
     Fault(
         throttled._client,
         "UpdateItem",
-        after=1,
+        after=0 if stopped_at == "scrub" else 1,
+        times=1,
+        body=error_body("ThrottlingException", "slow down"),
+    )
+    stopped = throttled.delete_all_tailored_cvs_for_user("u-gone")
+    assert stopped.code is ResultCode.THROTTLED, stopped
+    assert "stopped after 0 versions were deleted" in (stopped.error or "")
+    assert http_store.count() == 2  # the version and its record: nothing removed yet
+    assert handler.delete_all_tailored_cvs_for_user("u-gone").data == 1
+    http_store.tombstones()  # no "email" left
+    (record,) = [i for i in http_store.scan() if "artifact_id" in i]
+    assert "fingerprint" not in record
+    _nothing_listed(http_store)
+
+
+def test_what_a_raw_writer_adds_during_an_erasure_is_named_to_finish(
+    http_store: Store, log_records: Records
+) -> None:
+    """The one follow-up an erasure can leave after its removal: attributes a raw writer adds
+    between the erasure's read and its removal. The log names the version to finish, and a
+    delete of it does."""
+    saved = http_store.handler().save_tailored_cv("app-gone", _data())
+    assert saved.success
+    throttled = _no_retries(http_store)
+    added: list[str] = []
+
+    def add_email(**_: object) -> None:
+        if not added:
+            added.append("email")
+            tamper(
+                http_store.client,
+                http_store.table_name,
+                saved.data,
+                lambda raw: raw.update(email={"S": "alice@example.com"}),
+            )
+
+    throttled._client.meta.events.register("before-call.dynamodb.UpdateItem", add_email)
+    Fault(
+        throttled._client,
+        "UpdateItem",
+        after=1,  # the removal goes through; the strip of "email" does not
         times=1,
         body=error_body("ThrottlingException", "slow down"),
     )
     erased = throttled.delete_all_tailored_cvs_for_user("u-gone")
     assert erased.data == 1
+    assert added == ["email"]
     warnings = [r.getMessage() for r in log_records.records if r.levelno == logging.WARNING]
-    assert any(saved.data in w and "again to finish" in w for w in warnings)
+    assert any(saved.data in w and "again to finish" in w for w in warnings), warnings
     assert http_store.handler().delete_tailored_cv(*key_of(saved.data)).success
     http_store.tombstones()  # no "email" left
     _nothing_listed(http_store)

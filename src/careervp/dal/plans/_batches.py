@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from careervp.dal.codec import read_key
 from careervp.dal.errors import ThrottledError, without_arns
 from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._calls import BatchGet, Query, Sleep, send
-from careervp.dal.schema import table_key
+from careervp.dal.schema import APPLICATION_ID, CREATED_AT, table_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
 
     Raw = Mapping[str, object]
 
-__all__ = ["BATCH_GET_SIZE", "Tally", "fetch", "query_pages"]
+__all__ = ["BATCH_GET_SIZE", "Tally", "fetch", "key_pair", "query_pages"]
 
 BATCH_GET_SIZE = 100  # BatchGetItem's limit
 MAX_BATCH_ATTEMPTS = 8
@@ -61,6 +60,14 @@ def _backoff(ctx: StoreContext, attempt: int) -> Sleep:
     return Sleep(ctx.jitter.uniform(0, min(_MAX_DELAY, _BASE_DELAY * 2**attempt)))
 
 
+def key_pair(raw: Raw) -> tuple[str, str]:
+    """``(application_id, created_at)`` of an item or index entry as stored, unchecked: the
+    table's key schema makes both strings, even under keys the store could not have written."""
+    application = cast("dict[str, str]", raw[APPLICATION_ID])
+    created = cast("dict[str, str]", raw[CREATED_AT])
+    return application["S"], created["S"]
+
+
 def fetch(
     ctx: StoreContext, keys: Sequence[tuple[str, str]], *, consistent: bool
 ) -> Plan[dict[tuple[str, str], Raw]]:
@@ -75,7 +82,7 @@ def fetch(
                 BatchGet(requests.batch_get(ctx.table, pending, consistent=consistent))
             )
             for raw in (response.get("Responses") or {}).get(ctx.table) or []:
-                found[read_key(raw)] = raw
+                found[key_pair(raw)] = raw
             left = (response.get("UnprocessedKeys") or {}).get(ctx.table)
             # DynamoDB hands back the very keys it was sent: they are Items.
             pending = [cast("Item", key) for key in left["Keys"]] if left else []

@@ -7,6 +7,13 @@ before 0.4.0 loses the unkeyed fingerprint of the content while it keeps standin
 version. The tombstone alone keeps the version removed; the follow-ups only keep the table
 clean, so a fault in them is noted with what is left, not raised, and removing the same version
 again (``delete``) finishes them from its tombstone.
+
+An erasure cannot come back to a tombstone (it has no user id, so the user index no longer
+lists it): it reads each version first and does the follow-ups while the version is still
+listed, the scrub before the removal and the strip in the removal's own write. Whatever stops
+it, a re-run finds every version whose follow-ups are not done. Only a raw writer adding
+attributes between that read and the removal leaves a follow-up after it, noted as for
+``delete``.
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ if TYPE_CHECKING:
 
 __all__ = ["remove"]
 
+# Attribute names a raw writer added that the removal's own write strips (the rest: the tidy).
+_STRIP_INLINE = 40
+
 # What the removal itself removes, sets or keeps; anything else a version held goes in a
 # second step.
 _KNOWN = frozenset(
@@ -62,18 +72,26 @@ def _text(raw: Mapping[str, object], name: str) -> str:
     return text if isinstance(text, str) else ""
 
 
-def remove(ctx: StoreContext, key: Item, *, live_only: bool) -> Plan[bool]:
+def remove(
+    ctx: StoreContext, key: Item, *, live_only: bool, seen: Mapping[str, object] | None = None
+) -> Plan[bool]:
     """Whether this call removed the version at ``key`` (``False``: no version there, or, with
     ``live_only``, none live; a retry of this very call after a lost response is ``True``, and
-    so is a call that finished what an interrupted removal left on a tombstone)."""
+    so is a call that finished what an interrupted removal left on a tombstone).
+
+    ``seen``: the version as an erasure read it just before; its follow-ups are done first."""
     now = ctx.now_seconds()
     delete_id = ctx.new_write_id()
+    done = _Done()
+    if seen is not None and not is_tombstone(seen):
+        yield from _before(ctx, key, seen, done)
     request = requests.remove_version(
         ctx.table,
         key,
         delete_id=delete_id,
         expires_at=now + TOMBSTONE_TTL_SECONDS,
         now=now if live_only else None,
+        strip=done.stripped,
     )
     try:
         response = yield from send(Update(request))
@@ -89,25 +107,51 @@ def remove(ctx: StoreContext, key: Item, *, live_only: bool) -> Plan[bool]:
             return False
         if read_delete_id(there) == delete_id:
             # Our own removal, its response lost: what it left is tidied from the tombstone.
-            yield from _tidy(ctx, key, there, delete_id)
+            yield from _tidy(ctx, key, there, delete_id, done)
             return True
         earlier = read_delete_id(there)
         if earlier is None or not is_tombstone(there):
             return False
         # An earlier removal whose tidy was interrupted: a re-run finishes it.
-        return (yield from _tidy(ctx, key, there, earlier))
-    yield from _tidy(ctx, key, response.get("Attributes") or {}, delete_id)
+        return (yield from _tidy(ctx, key, there, earlier, _Done()))
+    yield from _tidy(ctx, key, response.get("Attributes") or {}, delete_id, done)
     return True
 
 
-def _tidy(ctx: StoreContext, key: Item, basis: Mapping[str, object], delete_id: str) -> Plan[bool]:
-    """Strip what a raw writer added and scrub a keyed version's record written before 0.4.0;
-    ``basis`` is the version as it was, or the tombstone a removal left. Whether anything was
-    left to do; a failure is noted with what is left, never raised (the tombstone holds)."""
+class _Done:
+    """Follow-ups an erasure did before the removal: the tidy after it skips them."""
+
+    def __init__(self) -> None:
+        self.stripped: list[str] = []
+        self.scrubbed = False
+
+
+def _before(ctx: StoreContext, key: Item, seen: Mapping[str, object], done: _Done) -> Plan[None]:
+    """The scrub, while the version is still listed (a fault here stops the erasure before the
+    removal: its re-run finds the version); the strip is left to the removal's own write."""
+    # DynamoDB caps an expression at 4 KB: a raw writer's hundreds of names go in the tidy.
+    done.stripped = sorted(set(seen) - _KNOWN)[:_STRIP_INLINE]
+    idempotency_key = read_idempotency_key(seen)
+    if idempotency_key is not None:
+        application_id = _text(key, APPLICATION_ID)
+        artifact = artifact_id(application_id, _text(key, CREATED_AT))
+        scrub = requests.scrub_record(ctx.table, application_id, idempotency_key, artifact)
+        with contextlib.suppress(ConditionFailedError):
+            yield from send(Update(scrub))
+        done.scrubbed = True
+
+
+def _tidy(
+    ctx: StoreContext, key: Item, basis: Mapping[str, object], delete_id: str, before: _Done
+) -> Plan[bool]:
+    """Strip what a raw writer added and scrub a keyed version's record written before 0.4.0,
+    unless done ``before``; ``basis`` is the version as it was, or the tombstone a removal left.
+    Whether anything was left to do; a failure is noted with what is left, never raised (the
+    tombstone holds)."""
     application_id = _text(key, APPLICATION_ID)
     artifact = artifact_id(application_id, _text(key, CREATED_AT))
-    extra = sorted(set(basis) - _KNOWN)
-    idempotency_key = read_idempotency_key(basis)
+    extra = sorted(set(basis) - _KNOWN - set(before.stripped))
+    idempotency_key = None if before.scrubbed else read_idempotency_key(basis)
     done = False
     try:
         if extra:

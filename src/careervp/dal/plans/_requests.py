@@ -159,14 +159,21 @@ _NOT_A_TOMBSTONE = f"(attribute_not_exists({TOMBSTONE}) OR attribute_exists({USE
 
 
 def remove_version(
-    table: str, key: Item, *, delete_id: str, expires_at: int, now: int | None
+    table: str,
+    key: Item,
+    *,
+    delete_id: str,
+    expires_at: int,
+    now: int | None,
+    strip: Sequence[str] = (),
 ) -> UpdateItemInputTypeDef:
     """Strip a version down to its tombstone (``_tombstone`` says why it is not deleted).
 
     With ``now``, only a live or unreadable version (``delete``); without, any version, expired
-    ones included (an erasure).
+    ones included (an erasure). ``strip``: attributes a raw writer added, seen on the version
+    just before, removed by the same write.
     """
-    content = _names(VERSION_CONTENT, "c")
+    content = {**_names(VERSION_CONTENT, "c"), **_names(strip, "x")}
     values: dict[str, UniversalAttributeValueTypeDef] = {
         ":tombstone": {"BOOL": True},
         ":delete_id": {"S": delete_id},

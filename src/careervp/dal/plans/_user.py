@@ -8,23 +8,22 @@ page. Either way the lookahead that makes pages exact reads one index entry, not
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from careervp.dal.codec import has_content, item_label, read_key
 from careervp.dal.errors import DalError, IntegrityError
 from careervp.dal.plans import _requests as requests
-from careervp.dal.plans._batches import BATCH_GET_SIZE, Tally, fetch, query_pages
+from careervp.dal.plans._batches import BATCH_GET_SIZE, Tally, fetch, key_pair, query_pages
 from careervp.dal.plans._calls import Query, send
 from careervp.dal.plans._pages import issue_token, sort_out, verified_key
 from careervp.dal.plans._removal import remove
-from careervp.dal.schema import APPLICATION_ID, CREATED_AT, index_key
+from careervp.dal.schema import index_key, table_key
 from careervp.dal.validation import check_id, check_limit
 from careervp.models.tailor import TailoredCVPage, UserExport
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from careervp.dal.codec import Item
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
     from careervp.dal.plans._requests import StartKey
@@ -180,14 +179,18 @@ def erase_user(
             # Every version becomes a tombstone, so no save still on its way (a late put, a
             # keyed retry) can store it again; the raw keys, even ones the store could not
             # have written: erasure takes all.
-            for raw in response.get("Items", []):
-                key = cast(
-                    "Item", {APPLICATION_ID: raw[APPLICATION_ID], CREATED_AT: raw[CREATED_AT]}
-                )
-                removing = item_label(key)
-                if (yield from remove(ctx, key, live_only=False)):
-                    tally.add(1)
-                removing = None
+            pairs = [key_pair(raw) for raw in response.get("Items", [])]
+            for first in range(0, len(pairs), BATCH_GET_SIZE):
+                chunk = pairs[first : first + BATCH_GET_SIZE]
+                # Read first: what a removal leaves to tidy is done while the version is
+                # still listed, where a re-run finds it (``_removal``).
+                seen = yield from fetch(ctx, chunk, consistent=True)
+                for pair in chunk:
+                    key = table_key(*pair)
+                    removing = item_label(key)
+                    if (yield from remove(ctx, key, live_only=False, seen=seen.get(pair))):
+                        tally.add(1)
+                    removing = None
             tally.flush()
             start = response.get("LastEvaluatedKey")
             if start is None:
