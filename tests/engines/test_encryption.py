@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
 
 from careervp.dal.codec import compute_checksum
@@ -298,7 +299,10 @@ def test_an_unreachable_kms_is_a_database_error(http_store: Store) -> None:
     from support.engines import free_port  # noqa: PLC0415
 
     dead = boto3.client(
-        "kms", endpoint_url=f"http://127.0.0.1:{free_port()}", region_name="us-east-1"
+        "kms",
+        endpoint_url=f"http://127.0.0.1:{free_port()}",
+        region_name="us-east-1",
+        config=Config(retries={"mode": "standard", "total_max_attempts": 2}),
     )
     cipher = KmsCipher(dead, "alias/careervp-content")
     result = http_store.handler(cipher=cipher).save_tailored_cv("app-kms", _data(3))
