@@ -23,6 +23,7 @@ from support.factories import make_data
 from support.faults import Fault, error_body
 from support.network import LossyProxy
 from support.raw import artifact_of, key_of
+from tests.conftest import HANDLER_KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
 
 # Longer than the default client's read timeout, shorter than its budget.
 LATE = 4.0
+
+
+@pytest.fixture(params=HANDLER_KINDS)
+def handler_kind(request: pytest.FixtureRequest) -> str:
+    """Every behaviour here holds for both handlers: each test runs on each."""
+    return str(request.param)
 
 
 @pytest.fixture
@@ -172,7 +179,7 @@ def test_a_save_answered_late_then_unreachable_says_its_outcome_is_unknown(
     client = build_client(endpoint_url=proxy.endpoint, region_name="us-east-1")
     handler = http_store.handler(client=client)
     proxy.hold_responses("PutItem", LATE)
-    _then(client, "PutItem", second)
+    _then(http_store.sending_client(client), "PutItem", second)
     saved = handler.save_tailored_cv("app-r1", make_data(random.Random(1)))
     assert _versions(http_store, "app-r1") != []  # the first attempt was applied
     assert saved.code is ResultCode.DATABASE_ERROR, saved
@@ -187,7 +194,7 @@ def test_a_delete_answered_late_then_refused_says_its_outcome_is_unknown(
     client = build_client(endpoint_url=proxy.endpoint, region_name="us-east-1")
     handler = http_store.handler(client=client)
     proxy.hold_responses("UpdateItem", LATE)
-    RefuseAfter(client, "UpdateItem")
+    RefuseAfter(http_store.sending_client(client), "UpdateItem")
     deleted = handler.delete_tailored_cv(*key_of(saved.data))
     assert deleted.code is ResultCode.DATABASE_ERROR
     assert "outcome is unknown" in (deleted.error or "")
@@ -202,7 +209,7 @@ def test_an_erasure_stopped_after_a_late_answer_names_the_version_under_way(
     client = build_client(endpoint_url=proxy.endpoint, region_name="us-east-1")
     handler = http_store.handler(client=client)
     proxy.hold_responses("UpdateItem", LATE)
-    RefuseAfter(client, "UpdateItem")
+    RefuseAfter(http_store.sending_client(client), "UpdateItem")
     erased = handler.delete_all_tailored_cvs_for_user("u-r1")
     assert erased.code is ResultCode.DATABASE_ERROR
     assert f"the removal of version {saved.data} was under way" in (erased.error or "")

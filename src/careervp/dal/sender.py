@@ -28,6 +28,7 @@ anything was sent (a table name it refuses) is only that call's error.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -59,7 +60,7 @@ from careervp.dal.plans._calls import (
 from careervp.dal.settings import WIRE_ENV
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from mypy_boto3_dynamodb import DynamoDBClient
 
@@ -165,6 +166,39 @@ def _note_unanswered(caught_exception: Exception | None = None, **_: object) -> 
         noted.append(True)
 
 
+def watch_unanswered(client: Any) -> None:
+    """Note, per store call, the attempts ``client`` (botocore's or aiobotocore's: both emit
+    needs-retry with the attempt's exception) sent and never saw answered."""
+    client.meta.events.register(
+        "needs-retry.dynamodb", _note_unanswered, unique_id="careervp-dal-unanswered"
+    )
+
+
+@contextlib.contextmanager
+def noting_unanswered() -> Iterator[list[bool]]:
+    """For one store call (a thread's, or an asyncio task's: the context is theirs): a list
+    that holds an entry once an attempt went unanswered."""
+    unanswered: list[bool] = []
+    token = _UNANSWERED.set(unanswered)
+    try:
+        yield unanswered
+    finally:
+        _UNANSWERED.reset(token)
+
+
+def fault_of(
+    fault: Callable[..., DalError],
+    exc: ClientError | BotoCoreError,
+    call: Call[Any],
+    action: str,
+    unanswered: list[bool],
+) -> DalError:
+    """The store's error for a botocore failure of ``call``; a write whose earlier attempt went
+    unanswered may have been applied, whatever the last attempt met (refused, throttled)."""
+    write = isinstance(call, (Put, Update, Delete))
+    return fault(exc, action=action, write=write, unanswered=write and bool(unanswered))
+
+
 def install_wire(client: Any) -> None:
     """Register the wire path's handlers on ``client`` (once, however often it is called)."""
     events = client.meta.events
@@ -204,35 +238,25 @@ class Sender:
         self.wire = wire
         if wire:
             install_wire(client)
-        client.meta.events.register(
-            "needs-retry.dynamodb", _note_unanswered, unique_id="careervp-dal-unanswered"
-        )
+        watch_unanswered(client)
         self.endpoint = str(client.meta.endpoint_url)
         self._fault = partial(
             service_error, service="DynamoDB", resource=f"table {table}", endpoint=self.endpoint
         )
 
     def __call__(self, call: Call[Any], action: str) -> Any:
-        unanswered: list[bool] = []
-        token = _UNANSWERED.set(unanswered)
-        try:
-            return self._dispatch(call)
-        except (ClientError, BotoCoreError) as exc:
-            write = isinstance(call, (Put, Update, Delete))
-            # An earlier attempt sent and never answered may have been applied, whatever the
-            # last attempt met (a refused connection, throttling).
-            raise self._fault(
-                exc, action=action, write=write, unanswered=write and bool(unanswered)
-            ) from exc
-        except Exception as exc:
-            # Only botocore and the engine run in there (moto's in-process mock raises its own
-            # exceptions for data it cannot handle): a fault of the database side, not ours.
-            raise ServiceError(
-                f"the DynamoDB client failed while {action} at {self.endpoint}:"
-                f" {type(exc).__name__}"
-            ) from exc
-        finally:
-            _UNANSWERED.reset(token)
+        with noting_unanswered() as unanswered:
+            try:
+                return self._dispatch(call)
+            except (ClientError, BotoCoreError) as exc:
+                raise fault_of(self._fault, exc, call, action, unanswered) from exc
+            except Exception as exc:
+                # Only botocore and the engine run in there (moto's in-process mock raises its
+                # own exceptions for data it cannot handle): a fault of the database side.
+                raise ServiceError(
+                    f"the DynamoDB client failed while {action} at {self.endpoint}:"
+                    f" {type(exc).__name__}"
+                ) from exc
 
     def _wired(self, method: Callable[..., Any], request: Any) -> Any:
         """``method(**request)`` with the wire path's hooks acting on it."""

@@ -30,7 +30,14 @@ from careervp.dal.plans._calls import (
     Sleep,
     Update,
 )
-from careervp.dal.sender import Ran, add_note, consumed
+from careervp.dal.sender import (
+    Ran,
+    add_note,
+    consumed,
+    fault_of,
+    noting_unanswered,
+    watch_unanswered,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
@@ -66,22 +73,25 @@ class AsyncSender:
         self._client = client
         self._sleep = sleep
         self.endpoint = str(client.meta.endpoint_url)
+        watch_unanswered(client)
         self._fault = partial(
             service_error, service="DynamoDB", resource=f"table {table}", endpoint=self.endpoint
         )
 
     async def __call__(self, call: Call[Any], action: str) -> Any:
-        try:
-            return await self._dispatch(call)
-        except (ClientError, BotoCoreError) as exc:
-            raise self._fault(exc, action=action) from exc
-        except Exception as exc:
-            # Only aiobotocore, aiohttp and the engine run in there: a fault of the database
-            # side, not ours. (Cancellation is no Exception: it reaches the host as it should.)
-            raise ServiceError(
-                f"the DynamoDB client failed while {action} at {self.endpoint}:"
-                f" {type(exc).__name__}"
-            ) from exc
+        with noting_unanswered() as unanswered:
+            try:
+                return await self._dispatch(call)
+            except (ClientError, BotoCoreError) as exc:
+                raise fault_of(self._fault, exc, call, action, unanswered) from exc
+            except Exception as exc:
+                # Only aiobotocore, aiohttp and the engine run in there: a fault of the
+                # database side. (Cancellation is no Exception: it reaches the host as it
+                # should.)
+                raise ServiceError(
+                    f"the DynamoDB client failed while {action} at {self.endpoint}:"
+                    f" {type(exc).__name__}"
+                ) from exc
 
     async def _dispatch(self, call: Call[Any]) -> Any:
         client = self._client
