@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -29,7 +30,6 @@ from support.raw import key_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
 
 @pytest.fixture
@@ -491,3 +491,19 @@ def test_create_table_takes_either_table_class_and_refuses_others(
     code, out, _ = _run(capsys, *cli, "--json", "create-table", "--table-class", "STANDARD")
     assert code == 0
     assert json.loads(out)["created"] is True
+
+
+def test_the_example_document_is_saved_and_read_back_as_written(
+    cli: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/operations.md's `put examples/tailored_cv.json`: a document an operator can copy."""
+    example = Path(__file__).parents[2] / "examples" / "tailored_cv.json"
+    assert _run(capsys, *cli, "create-table")[0] == 0
+    code, out, err = _run(capsys, *cli, "--json", "put", str(example), "--application-id", "app-1")
+    assert code == 0, err
+    code, out, err = _run(capsys, *cli, "--json", "get", json.loads(out)["artifact_id"])
+    assert code == 0, err
+    written = json.loads(example.read_bytes())
+    read = json.loads(out)
+    for part in ("tailored_cv", "metadata", "token_usage"):
+        assert read[part] == written[part]
