@@ -36,7 +36,7 @@ from careervp.dal.schema import (
     TTL_ATTRIBUTE,
     WRITE_ID,
 )
-from careervp.dal.sender import wire_from_environment
+from careervp.dal.sender import WIRE_ENV, wire_from_environment
 from careervp.dal.table import INDEX_PROJECTION, create_table
 from support.engines import EngineUnavailableError, Running, dynalite_server, moto_server
 
@@ -197,6 +197,15 @@ class Engine:
         )
 
 
+def suite_wire(engine_name: str) -> bool:
+    """The wire path of the suite's handlers: as ``TAILORED_CV_WIRE`` says when it is set;
+    otherwise off on moto's server and on elsewhere, so one run takes every behaviour file
+    through both paths (botocore's serializer and parser, and the store's own) over HTTP."""
+    if os.environ.get(WIRE_ENV) is not None:
+        return wire_from_environment()
+    return engine_name != "moto_server"
+
+
 @dataclass
 class Store:
     """A fresh table on one engine, with handlers bound to it and the test's clock.
@@ -220,7 +229,7 @@ class Store:
         options: dict[str, Any] = {
             "clock": self.clock,
             "token_secret": TOKEN_SECRET,
-            "wire": wire_from_environment(),
+            "wire": suite_wire(self.engine.name),
         }
         options.update(kwargs)
         client = options.pop("client", self.client)
