@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import socket
+import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +35,7 @@ class LossyProxy:
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self._lock = threading.Lock()
         self._drops: dict[str, list[int]] = {}
+        self._resets: dict[str, bool] = {}
         self._holds: dict[str, tuple[float, list[int]]] = {}
         self.forwarded: list[str] = []
         self.dropped: list[str] = []
@@ -47,11 +49,15 @@ class LossyProxy:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def drop_responses(self, operation: str, times: int = 1, *, after: int = 0) -> None:
+    def drop_responses(
+        self, operation: str, times: int = 1, *, after: int = 0, reset: bool = False
+    ) -> None:
         """Lose the responses of ``times`` requests of ``operation`` (e.g. PutItem), after
-        letting the next ``after`` through."""
+        letting the next ``after`` through: the connection is closed, or with ``reset`` reset
+        (a TCP RST, which aiohttp reports as an OS error, not as a closed connection)."""
         with self._lock:
             self._drops[operation] = [after, times]
+            self._resets[operation] = reset
 
     def hold_responses(
         self, operation: str, seconds: float, times: int = 1, *, after: int = 0
@@ -117,7 +123,13 @@ class LossyProxy:
                     # Applied by the engine, never answered: the client sees a closed connection.
                     self.close_connection = True
                     with contextlib.suppress(OSError):
-                        self.connection.shutdown(socket.SHUT_RDWR)
+                        if proxy._resets.get(operation):
+                            self.connection.setsockopt(
+                                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                            )
+                            self.connection.close()
+                        else:
+                            self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 held = proxy._hold(operation)
                 if held:

@@ -215,3 +215,19 @@ def test_an_erasure_stopped_after_a_late_answer_names_the_version_under_way(
     assert f"the removal of version {saved.data} was under way" in (erased.error or "")
     (record,) = [r for r in log_records.records if getattr(r, "under_way", None)]
     assert getattr(record, "under_way", None) == saved.data
+
+
+def test_a_write_applied_then_reset_says_its_outcome_is_unknown(
+    http_store: Store, proxy: LossyProxy
+) -> None:
+    """The engine applied the put and the connection was reset instead of answered, on every
+    attempt: the write may have been applied, so no "could not connect" (aiohttp reports a
+    reset as an OS error, which aiobotocore raises as a failure to connect)."""
+    client = build_client(endpoint_url=proxy.endpoint, region_name="us-east-1")
+    handler = http_store.handler(client=client)
+    proxy.drop_responses("PutItem", times=10, reset=True)
+    saved = handler.save_tailored_cv("app-reset", make_data(random.Random(5)))
+    assert proxy.dropped[:1] == ["PutItem"]
+    assert _versions(http_store, "app-reset") != []  # the first attempt was applied
+    assert saved.code is ResultCode.DATABASE_ERROR, saved
+    assert "outcome is unknown" in (saved.error or "")

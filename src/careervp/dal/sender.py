@@ -33,7 +33,6 @@ import logging
 import os
 import time
 from contextvars import ContextVar
-from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from botocore.exceptions import (
@@ -68,12 +67,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "WIRE_ENV",
+    "CallFaults",
     "Ran",
     "Sender",
     "add_note",
     "consumed",
     "install_wire",
+    "noting_unanswered",
     "run",
+    "sent_unanswered",
+    "watch_unanswered",
     "wire_from_environment",
 ]
 
@@ -157,21 +160,24 @@ def _read_body(
 _UNANSWERED: ContextVar[list[bool] | None] = ContextVar("careervp_dal_unanswered", default=None)
 
 
-def _note_unanswered(caught_exception: Exception | None = None, **_: object) -> None:
-    """needs-retry: an attempt sent and not answered, remembered whatever later ones meet."""
-    noted = _UNANSWERED.get()
-    if noted is not None and isinstance(
-        caught_exception, (ReadTimeoutError, ConnectionClosedError)
-    ):
-        noted.append(True)
+def sent_unanswered(exc: Exception) -> bool:
+    """Whether botocore raised ``exc`` for an attempt it sent and never saw answered."""
+    return isinstance(exc, (ReadTimeoutError, ConnectionClosedError))
 
 
-def watch_unanswered(client: Any) -> None:
-    """Note, per store call, the attempts ``client`` (botocore's or aiobotocore's: both emit
-    needs-retry with the attempt's exception) sent and never saw answered."""
-    client.meta.events.register(
-        "needs-retry.dynamodb", _note_unanswered, unique_id="careervp-dal-unanswered"
-    )
+def watch_unanswered(
+    client: Any, unanswered: Callable[[Exception], bool] = sent_unanswered
+) -> None:
+    """Note, per store call, each attempt of ``client`` that went out and was never answered
+    (``unanswered`` tells it by the attempt's exception, which needs-retry carries: botocore's
+    and aiobotocore's alike), remembered whatever later attempts meet."""
+
+    def note(caught_exception: Exception | None = None, **_: object) -> None:
+        noted = _UNANSWERED.get()
+        if noted is not None and caught_exception is not None and unanswered(caught_exception):
+            noted.append(True)
+
+    client.meta.events.register("needs-retry.dynamodb", note, unique_id="careervp-dal-unanswered")
 
 
 @contextlib.contextmanager
@@ -186,17 +192,33 @@ def noting_unanswered() -> Iterator[list[bool]]:
         _UNANSWERED.reset(token)
 
 
-def fault_of(
-    fault: Callable[..., DalError],
-    exc: ClientError | BotoCoreError,
-    call: Call[Any],
-    action: str,
-    unanswered: list[bool],
-) -> DalError:
-    """The store's error for a botocore failure of ``call``; a write whose earlier attempt went
-    unanswered may have been applied, whatever the last attempt met (refused, throttled)."""
-    write = isinstance(call, (Put, Update, Delete))
-    return fault(exc, action=action, write=write, unanswered=write and bool(unanswered))
+class CallFaults:
+    """What both senders make of an exception a call raised: the store's error for it."""
+
+    def __init__(self, table: str, endpoint: str) -> None:
+        self._table = table
+        self._endpoint = endpoint
+
+    def of(self, exc: Exception, call: Call[Any], action: str, unanswered: list[bool]) -> DalError:
+        if isinstance(exc, (ClientError, BotoCoreError)):
+            # A write whose earlier attempt went unanswered may have been applied, whatever
+            # the last attempt met (a refused connection, throttling).
+            write = isinstance(call, (Put, Update, Delete))
+            return service_error(
+                exc,
+                action=action,
+                service="DynamoDB",
+                resource=f"table {self._table}",
+                endpoint=self._endpoint,
+                write=write,
+                unanswered=write and bool(unanswered),
+            )
+        # Only botocore (or aiobotocore and aiohttp) and the engine run in there; moto's
+        # in-process mock raises its own exceptions for data it cannot handle: a fault of the
+        # database side, not ours. (Cancellation is no Exception: it reaches the host.)
+        return ServiceError(
+            f"the DynamoDB client failed while {action} at {self._endpoint}: {type(exc).__name__}"
+        )
 
 
 def install_wire(client: Any) -> None:
@@ -240,23 +262,14 @@ class Sender:
             install_wire(client)
         watch_unanswered(client)
         self.endpoint = str(client.meta.endpoint_url)
-        self._fault = partial(
-            service_error, service="DynamoDB", resource=f"table {table}", endpoint=self.endpoint
-        )
+        self._faults = CallFaults(table, self.endpoint)
 
     def __call__(self, call: Call[Any], action: str) -> Any:
         with noting_unanswered() as unanswered:
             try:
                 return self._dispatch(call)
-            except (ClientError, BotoCoreError) as exc:
-                raise fault_of(self._fault, exc, call, action, unanswered) from exc
             except Exception as exc:
-                # Only botocore and the engine run in there (moto's in-process mock raises its
-                # own exceptions for data it cannot handle): a fault of the database side.
-                raise ServiceError(
-                    f"the DynamoDB client failed while {action} at {self.endpoint}:"
-                    f" {type(exc).__name__}"
-                ) from exc
+                raise self._faults.of(exc, call, action, unanswered) from exc
 
     def _wired(self, method: Callable[..., Any], request: Any) -> Any:
         """``method(**request)`` with the wire path's hooks acting on it."""

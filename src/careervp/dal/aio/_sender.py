@@ -12,12 +12,12 @@ step: every step then runs in a thread.
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
+import aiohttp
+from botocore.exceptions import EndpointConnectionError
 
-from careervp.dal.errors import ConditionFailedError, DalError, ServiceError, service_error
+from careervp.dal.errors import ConditionFailedError, DalError
 from careervp.dal.plans._calls import (
     BatchGet,
     Call,
@@ -31,11 +31,12 @@ from careervp.dal.plans._calls import (
     Update,
 )
 from careervp.dal.sender import (
+    CallFaults,
     Ran,
     add_note,
     consumed,
-    fault_of,
     noting_unanswered,
+    sent_unanswered,
     watch_unanswered,
 )
 
@@ -50,6 +51,18 @@ if TYPE_CHECKING:
 __all__ = ["AsyncSender", "run"]
 
 T = TypeVar("T")
+
+
+def _sent_unanswered(exc: Exception) -> bool:
+    """botocore's cases, and a connection reset after the request went out: aiohttp reports
+    it as an OS error, which aiobotocore raises as a failure to connect (a connection that was
+    never made is a ``ClientConnectorError``: nothing was sent)."""
+    if sent_unanswered(exc):
+        return True
+    cause = exc.kwargs.get("error") if isinstance(exc, EndpointConnectionError) else None
+    return isinstance(cause, aiohttp.ClientOSError) and not isinstance(
+        cause, aiohttp.ClientConnectorError
+    )
 
 
 class _CacheAware(Protocol):
@@ -73,25 +86,15 @@ class AsyncSender:
         self._client = client
         self._sleep = sleep
         self.endpoint = str(client.meta.endpoint_url)
-        watch_unanswered(client)
-        self._fault = partial(
-            service_error, service="DynamoDB", resource=f"table {table}", endpoint=self.endpoint
-        )
+        watch_unanswered(client, _sent_unanswered)
+        self._faults = CallFaults(table, self.endpoint)
 
     async def __call__(self, call: Call[Any], action: str) -> Any:
         with noting_unanswered() as unanswered:
             try:
                 return await self._dispatch(call)
-            except (ClientError, BotoCoreError) as exc:
-                raise fault_of(self._fault, exc, call, action, unanswered) from exc
             except Exception as exc:
-                # Only aiobotocore, aiohttp and the engine run in there: a fault of the
-                # database side. (Cancellation is no Exception: it reaches the host as it
-                # should.)
-                raise ServiceError(
-                    f"the DynamoDB client failed while {action} at {self.endpoint}:"
-                    f" {type(exc).__name__}"
-                ) from exc
+                raise self._faults.of(exc, call, action, unanswered) from exc
 
     async def _dispatch(self, call: Call[Any]) -> Any:
         client = self._client
