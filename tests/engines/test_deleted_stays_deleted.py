@@ -376,40 +376,76 @@ def _as_0_3_0_wrote_it(store: Store, data: TailoredCVData) -> None:
     store.client.put_item(TableName=store.table_name, Item=record)
 
 
-@pytest.mark.parametrize("stopped_at", ["scrub", "removal"])
+# What a raw writer added: more names than one write strips (40), each holding personal data.
+RAW_NAMES = [f"pii{index:02}" for index in range(45)]
+
+
+def _add_raw_attributes(store: Store, artifact: str, names: list[str]) -> None:
+    tamper(
+        store.client,
+        store.table_name,
+        artifact,
+        lambda raw: raw.update({name: {"S": "alice@example.com"} for name in names}),
+    )
+
+
+@pytest.mark.parametrize("stopped_at", ["strip", "scrub", "removal"])
 def test_an_erasure_stopped_at_any_step_is_finished_by_a_rerun(
     http_store: Store, stopped_at: str
 ) -> None:
     """A tombstone has no user id, so no re-run of an erasure could find one: what a removal
-    leaves to tidy is done while the version is still listed (the record's scrub before the
-    removal, the strip of a raw writer's attributes in the removal's own write). Stopped at
-    either step, the erasure's re-run finds the version and leaves nothing behind."""
+    leaves to tidy is done while the version is still listed (the strip of the names past
+    the 40 the removal's own write takes, then the record's scrub), the rest in the removal's
+    own write. Stopped at any step, the erasure's re-run finds the version and leaves nothing
+    behind."""
     handler = http_store.handler()
     saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-11")
     assert saved.success
-    tamper(
-        http_store.client,
-        http_store.table_name,
-        saved.data,
-        lambda raw: raw.update(email={"S": "alice@example.com"}),
-    )
+    _add_raw_attributes(http_store, saved.data, RAW_NAMES)
     _as_0_3_0_wrote_it(http_store, _data())
     throttled = _no_retries(http_store)
     Fault(
         throttled._client,
         "UpdateItem",
-        after=0 if stopped_at == "scrub" else 1,
+        after=["strip", "scrub", "removal"].index(stopped_at),
         times=1,
         body=error_body("ThrottlingException", "slow down"),
     )
     stopped = throttled.delete_all_tailored_cvs_for_user("u-gone")
     assert stopped.code is ResultCode.THROTTLED, stopped
     assert "stopped after 0 versions were deleted" in (stopped.error or "")
+    # Stopped before the removal, the error names no version that may be gone.
+    assert ("under way" in (stopped.error or "")) is (stopped_at == "removal")
     assert http_store.count() == 2  # the version and its record: nothing removed yet
     assert handler.delete_all_tailored_cvs_for_user("u-gone").data == 1
-    http_store.tombstones()  # no "email" left
+    http_store.tombstones()  # no "pii.." left
     (record,) = [i for i in http_store.scan() if "artifact_id" in i]
     assert "fingerprint" not in record
+    _nothing_listed(http_store)
+
+
+@pytest.mark.parametrize("count", [1, 45], ids=["one attribute", "45 attributes"])
+def test_an_erasure_writes_nothing_after_a_removal(http_store: Store, count: int) -> None:
+    """With no raw writer racing it, an erasure leaves no step for after the removal (the one
+    step its re-run could not come back to): what a raw writer added goes before the removal
+    or in the removal's own write."""
+    saved = http_store.handler().save_tailored_cv("app-gone", _data())
+    assert saved.success
+    _add_raw_attributes(http_store, saved.data, RAW_NAMES[:count])
+    throttled = _no_retries(http_store)
+    writes_until_removal = 1 if count > 40 else 0
+    after = Fault(
+        throttled._client,
+        "UpdateItem",
+        after=writes_until_removal + 1,
+        times=10,
+        body=error_body("ThrottlingException", "slow down"),
+    )
+    erased = throttled.delete_all_tailored_cvs_for_user("u-gone")
+    assert erased.data == 1, erased
+    assert after.calls == writes_until_removal + 1  # the removal was the last write
+    assert after.injected == 0
+    http_store.tombstones()  # no "pii.." left
     _nothing_listed(http_store)
 
 
@@ -477,4 +513,20 @@ def test_a_removal_retried_after_a_lost_response_still_tidies(
     assert same.data == saved.data  # stores nothing
     other = handler.save_tailored_cv("app-gone", _data(7), idempotency_key="req-10")
     assert other.code is ResultCode.CONFLICT
+    _nothing_listed(http_store)
+
+
+def test_a_second_delete_of_a_version_whose_0_3_0_record_was_scrubbed_is_not_found(
+    http_store: Store,
+) -> None:
+    """A scrub is refused once done: a removal that meets only a finished tidy removed
+    nothing (a racing erasure would otherwise count a version another call removed)."""
+    handler = http_store.handler()
+    saved = handler.save_tailored_cv("app-gone", _data(), idempotency_key="req-12")
+    assert saved.success
+    _as_0_3_0_wrote_it(http_store, _data())
+    assert handler.delete_tailored_cv(*key_of(saved.data)).success
+    (record,) = [i for i in http_store.scan() if "artifact_id" in i]
+    assert "fingerprint" not in record
+    assert handler.delete_tailored_cv(*key_of(saved.data)).code is ResultCode.NOT_FOUND
     _nothing_listed(http_store)

@@ -10,10 +10,10 @@ again (``delete``) finishes them from its tombstone.
 
 An erasure cannot come back to a tombstone (it has no user id, so the user index no longer
 lists it): it reads each version first and does the follow-ups while the version is still
-listed, the scrub before the removal and the strip in the removal's own write. Whatever stops
-it, a re-run finds every version whose follow-ups are not done. Only a raw writer adding
-attributes between that read and the removal leaves a follow-up after it, noted as for
-``delete``.
+listed (``prepare``: the scrub, and the strip of names past the 40 that go in the removal's
+own write). Whatever stops it, a re-run finds every version whose follow-ups are not done.
+Only a raw writer adding attributes between that read and the removal leaves a follow-up
+after it, noted as for ``delete``.
 """
 
 from __future__ import annotations
@@ -39,16 +39,17 @@ from careervp.dal.schema import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from careervp.dal.codec import Item
     from careervp.dal.plans._calls import Plan
     from careervp.dal.plans._context import StoreContext
 
-__all__ = ["remove"]
+__all__ = ["Prepared", "prepare", "remove"]
 
-# Attribute names a raw writer added that the removal's own write strips (the rest: the tidy).
-_STRIP_INLINE = 40
+# Attribute names a raw writer added, stripped by one write: DynamoDB caps an expression at
+# 4 KB, which a raw writer's hundreds of names would pass even as placeholders.
+_STRIP_CHUNK = 40
 
 # What the removal itself removes, sets or keeps; anything else a version held goes in a
 # second step.
@@ -72,26 +73,58 @@ def _text(raw: Mapping[str, object], name: str) -> str:
     return text if isinstance(text, str) else ""
 
 
+class Prepared:
+    """What an erasure did while a version was still listed, before removing it: the tidy
+    after the removal skips it."""
+
+    def __init__(self, stripped: Sequence[str] = (), *, scrubbed: bool = False) -> None:
+        self.stripped = list(stripped)
+        self.scrubbed = scrubbed
+
+
+def prepare(ctx: StoreContext, key: Item, seen: Mapping[str, object]) -> Plan[Prepared]:
+    """A removal's follow-ups, done while the version is still listed (an erasure stopped here
+    is finished by its re-run, which finds the version): the scrub of a record 0.3.0 wrote, and
+    the strip of a raw writer's attributes past those the removal's own write takes.
+    ``seen``: the version as the erasure read it just before."""
+    if is_tombstone(seen):
+        return Prepared()
+    extra = sorted(set(seen) - _KNOWN)
+    for first in range(_STRIP_CHUNK, len(extra), _STRIP_CHUNK):
+        chunk = extra[first : first + _STRIP_CHUNK]
+        # Refused: removed meanwhile, and the removal says by whom.
+        with contextlib.suppress(ConditionFailedError):
+            yield from send(Update(requests.strip_attributes(ctx.table, key, chunk, None)))
+    scrubbed = False
+    idempotency_key = read_idempotency_key(seen)
+    if idempotency_key is not None:
+        application_id = _text(key, APPLICATION_ID)
+        artifact = artifact_id(application_id, _text(key, CREATED_AT))
+        scrub = requests.scrub_record(ctx.table, application_id, idempotency_key, artifact)
+        with contextlib.suppress(ConditionFailedError):
+            yield from send(Update(scrub))
+        scrubbed = True
+    return Prepared(extra[:_STRIP_CHUNK], scrubbed=scrubbed)
+
+
 def remove(
-    ctx: StoreContext, key: Item, *, live_only: bool, seen: Mapping[str, object] | None = None
+    ctx: StoreContext, key: Item, *, live_only: bool, prepared: Prepared | None = None
 ) -> Plan[bool]:
     """Whether this call removed the version at ``key`` (``False``: no version there, or, with
     ``live_only``, none live; a retry of this very call after a lost response is ``True``, and
     so is a call that finished what an interrupted removal left on a tombstone).
 
-    ``seen``: the version as an erasure read it just before; its follow-ups are done first."""
+    ``prepared``: what ``prepare`` did for it; the strip it left goes in the removal's write."""
     now = ctx.now_seconds()
     delete_id = ctx.new_write_id()
-    done = _Done()
-    if seen is not None and not is_tombstone(seen):
-        yield from _before(ctx, key, seen, done)
+    before = prepared if prepared is not None else Prepared()
     request = requests.remove_version(
         ctx.table,
         key,
         delete_id=delete_id,
         expires_at=now + TOMBSTONE_TTL_SECONDS,
         now=now if live_only else None,
-        strip=done.stripped,
+        strip=before.stripped,
     )
     try:
         response = yield from send(Update(request))
@@ -107,42 +140,19 @@ def remove(
             return False
         if read_delete_id(there) == delete_id:
             # Our own removal, its response lost: what it left is tidied from the tombstone.
-            yield from _tidy(ctx, key, there, delete_id, done)
+            yield from _tidy(ctx, key, there, delete_id, before)
             return True
         earlier = read_delete_id(there)
         if earlier is None or not is_tombstone(there):
             return False
         # An earlier removal whose tidy was interrupted: a re-run finishes it.
-        return (yield from _tidy(ctx, key, there, earlier, _Done()))
-    yield from _tidy(ctx, key, response.get("Attributes") or {}, delete_id, done)
+        return (yield from _tidy(ctx, key, there, earlier, Prepared()))
+    yield from _tidy(ctx, key, response.get("Attributes") or {}, delete_id, before)
     return True
 
 
-class _Done:
-    """Follow-ups an erasure did before the removal: the tidy after it skips them."""
-
-    def __init__(self) -> None:
-        self.stripped: list[str] = []
-        self.scrubbed = False
-
-
-def _before(ctx: StoreContext, key: Item, seen: Mapping[str, object], done: _Done) -> Plan[None]:
-    """The scrub, while the version is still listed (a fault here stops the erasure before the
-    removal: its re-run finds the version); the strip is left to the removal's own write."""
-    # DynamoDB caps an expression at 4 KB: a raw writer's hundreds of names go in the tidy.
-    done.stripped = sorted(set(seen) - _KNOWN)[:_STRIP_INLINE]
-    idempotency_key = read_idempotency_key(seen)
-    if idempotency_key is not None:
-        application_id = _text(key, APPLICATION_ID)
-        artifact = artifact_id(application_id, _text(key, CREATED_AT))
-        scrub = requests.scrub_record(ctx.table, application_id, idempotency_key, artifact)
-        with contextlib.suppress(ConditionFailedError):
-            yield from send(Update(scrub))
-        done.scrubbed = True
-
-
 def _tidy(
-    ctx: StoreContext, key: Item, basis: Mapping[str, object], delete_id: str, before: _Done
+    ctx: StoreContext, key: Item, basis: Mapping[str, object], delete_id: str, before: Prepared
 ) -> Plan[bool]:
     """Strip what a raw writer added and scrub a keyed version's record written before 0.4.0,
     unless done ``before``; ``basis`` is the version as it was, or the tombstone a removal left.
@@ -154,14 +164,15 @@ def _tidy(
     idempotency_key = None if before.scrubbed else read_idempotency_key(basis)
     done = False
     try:
-        if extra:
-            yield from send(Update(requests.strip_attributes(ctx.table, key, extra, delete_id)))
+        while extra:
+            chunk = extra[:_STRIP_CHUNK]
+            yield from send(Update(requests.strip_attributes(ctx.table, key, chunk, delete_id)))
             done = True
-            extra = []
+            extra = extra[_STRIP_CHUNK:]
         if idempotency_key is not None:
             scrub = requests.scrub_record(ctx.table, application_id, idempotency_key, artifact)
-            # Refused: the record holds a keyed fingerprint (nothing to scrub), expired and was
-            # taken over, or stands for another version.
+            # Refused: the record holds a keyed fingerprint (nothing to scrub), was scrubbed
+            # already, expired and was taken over, or stands for another version.
             with contextlib.suppress(ConditionFailedError):
                 yield from send(Update(scrub))
                 done = True

@@ -207,19 +207,23 @@ def remove_version(
 
 
 def strip_attributes(
-    table: str, key: Item, names: Sequence[str], delete_id: str
+    table: str, key: Item, names: Sequence[str], delete_id: str | None
 ) -> UpdateItemInputTypeDef:
-    """Remove attributes the store does not write from a tombstone this call just made."""
+    """Remove attributes the store does not write: from a tombstone this call made
+    (``delete_id``), or from a version still listed, before an erasure removes it (``None``)."""
     extra = _names(names, "x")
-    return {
+    request: UpdateItemInputTypeDef = {
         "TableName": table,
         "Key": key,
         "UpdateExpression": f"REMOVE {', '.join(extra)}",
-        "ConditionExpression": f"{DELETE_ID} = :delete_id",
+        "ConditionExpression": f"attribute_exists({APPLICATION_ID}) AND {_NOT_A_TOMBSTONE}",
         "ExpressionAttributeNames": extra,
-        "ExpressionAttributeValues": {":delete_id": {"S": delete_id}},
         "ReturnConsumedCapacity": "TOTAL",
     }
+    if delete_id is not None:
+        request["ConditionExpression"] = f"{DELETE_ID} = :delete_id"
+        request["ExpressionAttributeValues"] = {":delete_id": {"S": delete_id}}
+    return request
 
 
 def scrub_record(
@@ -232,8 +236,11 @@ def scrub_record(
         # once the version is removed, while it stands for this very version. A record with
         # its keyed value holds a keyed fingerprint and is left as it is.
         "UpdateExpression": f"REMOVE {FINGERPRINT} SET {VERSION_DELETED} = :deleted",
+        # Refused once done, so a removal that only meets a scrub already done has removed
+        # nothing and counts nothing.
         "ConditionExpression": (
             f"{ARTIFACT_ID} = :artifact AND attribute_not_exists({RECORD_MAC})"
+            f" AND attribute_exists({FINGERPRINT})"
         ),
         "ExpressionAttributeValues": {":deleted": {"BOOL": True}, ":artifact": {"S": artifact_id}},
         "ReturnConsumedCapacity": "TOTAL",

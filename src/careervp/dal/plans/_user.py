@@ -16,7 +16,7 @@ from careervp.dal.plans import _requests as requests
 from careervp.dal.plans._batches import BATCH_GET_SIZE, Tally, fetch, key_pair, query_pages
 from careervp.dal.plans._calls import Query, send
 from careervp.dal.plans._pages import issue_token, sort_out, verified_key
-from careervp.dal.plans._removal import remove
+from careervp.dal.plans._removal import prepare, remove
 from careervp.dal.schema import index_key, table_key
 from careervp.dal.validation import check_id, check_limit
 from careervp.models.tailor import TailoredCVPage, UserExport
@@ -187,8 +187,10 @@ def erase_user(
                 seen = yield from fetch(ctx, chunk, consistent=True)
                 for pair in chunk:
                     key = table_key(*pair)
+                    version = seen.get(pair)
+                    prepared = (yield from prepare(ctx, key, version)) if version else None
                     removing = item_label(key)
-                    if (yield from remove(ctx, key, live_only=False, seen=seen.get(pair))):
+                    if (yield from remove(ctx, key, live_only=False, prepared=prepared)):
                         tally.add(1)
                     removing = None
             tally.flush()
