@@ -13,6 +13,7 @@ import os
 import random
 import signal
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
@@ -197,13 +198,17 @@ class Engine:
         )
 
 
-def suite_wire(engine_name: str) -> bool:
-    """The wire path of the suite's handlers: as ``TAILORED_CV_WIRE`` says when it is set;
-    otherwise off on moto's server and on elsewhere, so one run takes every behaviour file
-    through both paths (botocore's serializer and parser, and the store's own) over HTTP."""
+def suite_wire(request: pytest.FixtureRequest, engine_name: str) -> bool:
+    """The wire path of a test's handlers: as ``TAILORED_CV_WIRE`` says when it is set;
+    otherwise each test function takes one path on moto's server and the other on dynalite
+    (and the in-process mock), by a hash of its name. One run takes every behaviour file
+    through both paths (botocore's serializer and parser, and the store's own) over HTTP,
+    and each engine through both."""
     if os.environ.get(WIRE_ENV) is not None:
         return wire_from_environment()
-    return engine_name != "moto_server"
+    name = f"{request.node.module.__name__}.{getattr(request.node, 'originalname', '')}"
+    flip = zlib.crc32(name.encode()) % 2 == 0
+    return flip if engine_name == "moto_server" else not flip
 
 
 @dataclass
@@ -220,6 +225,7 @@ class Store:
     clock: Clock
     handlers: list[DynamoDalHandler] = field(default_factory=list)
     kind: str = "blocking"
+    wire: bool = True
     side: AsyncSide | None = None
     async_clients: dict[int, AsyncDynamoDBClient] = field(default_factory=dict)
 
@@ -229,7 +235,7 @@ class Store:
         options: dict[str, Any] = {
             "clock": self.clock,
             "token_secret": TOKEN_SECRET,
-            "wire": suite_wire(self.engine.name),
+            "wire": self.wire,
         }
         options.update(kwargs)
         client = options.pop("client", self.client)
@@ -423,23 +429,38 @@ def projection() -> str:
     return "include"
 
 
-def _store(engine: Engine, clock: Clock, projection: str, kind: str) -> Iterator[Store]:
+def _store(
+    request: pytest.FixtureRequest, engine: Engine, clock: Clock, projection: str, kind: str
+) -> Iterator[Store]:
     client = engine.client()
     table_name = f"tailored-cvs-{uuid.uuid4().hex[:12]}"
     create_table(client, table_name, projection=PROJECTIONS[projection])
-    store = Store(engine=engine, client=client, table_name=table_name, clock=clock, kind=kind)
+    store = Store(
+        engine=engine,
+        client=client,
+        table_name=table_name,
+        clock=clock,
+        kind=kind,
+        wire=suite_wire(request, engine.name),
+    )
     yield store
     store.close()
     client.delete_table(TableName=table_name)
 
 
 @pytest.fixture
-def store(engine: Engine, clock: Clock, projection: str, handler_kind: str) -> Iterator[Store]:
-    yield from _store(engine, clock, projection, handler_kind)
+def store(
+    request: pytest.FixtureRequest, engine: Engine, clock: Clock, projection: str, handler_kind: str
+) -> Iterator[Store]:
+    yield from _store(request, engine, clock, projection, handler_kind)
 
 
 @pytest.fixture
 def http_store(
-    http_engine: Engine, clock: Clock, projection: str, handler_kind: str
+    request: pytest.FixtureRequest,
+    http_engine: Engine,
+    clock: Clock,
+    projection: str,
+    handler_kind: str,
 ) -> Iterator[Store]:
-    yield from _store(http_engine, clock, projection, handler_kind)
+    yield from _store(request, http_engine, clock, projection, handler_kind)
