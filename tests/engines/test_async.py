@@ -51,6 +51,7 @@ def _on(store: Store, work: Callable[[AsyncDynamoDalHandler], Awaitable[Any]], *
 
 
 def test_forty_concurrent_saves_for_one_user_page_exactly(http_store: Store) -> None:
+    http_store.engine.require_atomic_conditions()
     rng = random.Random(40)
     data = [make_data(rng, user_id="u-many", json_bytes=800) for _ in range(40)]
 

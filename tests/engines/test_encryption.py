@@ -190,6 +190,7 @@ def test_the_data_key_cache_is_bounded_in_age_and_uses(http_store: Store) -> Non
 
 
 def test_concurrent_saves_share_one_cipher_safely(http_store: Store) -> None:
+    http_store.engine.require_atomic_conditions()
     cipher = http_store.cipher()
     handler = http_store.handler(cipher=cipher, clock=None)
     with ThreadPoolExecutor(max_workers=8) as pool:

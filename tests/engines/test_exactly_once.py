@@ -158,6 +158,7 @@ def test_a_crash_after_a_lost_response_converges_on_one_version(
 
 
 def test_concurrent_saves_with_one_key_store_one_version(http_store: Store) -> None:
+    http_store.engine.require_atomic_conditions()
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
     handler = http_store.handler(clock=None)
