@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import random
-import signal
 import uuid
 import zlib
 from dataclasses import dataclass, field
@@ -93,16 +92,6 @@ PROJECTIONS: dict[str, ProjectionTypeDef] = {
     "include": INDEX_PROJECTION,
     "all": {"ProjectionType": "ALL"},
 }
-
-
-def pytest_configure() -> None:
-    """Ctrl-C as at a terminal, however the suite was started. A shell starts a background job
-    (``cmd &``, a CI runner's step) with SIGINT ignored, every child inherits that, and the CLI
-    tests that interrupt a command would wait on a process that cannot be interrupted. A
-    Python-level handler is reset to the default in a child, so the CLI's processes take
-    SIGINT as an operator's would."""
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m: count only what would have run

@@ -416,6 +416,13 @@ def test_a_dry_run_needs_no_kms_and_messages_name_the_flags(cli: Cli) -> None:
     assert "cipher=" not in refused.err
 
 
+def _interruptible() -> None:
+    """In the CLI's process, before it starts: Ctrl-C as at a terminal. A shell starts a
+    background job (``cmd &``, a CI runner's step) with SIGINT ignored, every child inherits
+    that, and Python then installs no KeyboardInterrupt: the command would not stop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130_without_a_traceback_and_says_how_to_resume(
     cli: Cli, tmp_path: Path
 ) -> None:
@@ -438,6 +445,7 @@ def test_ctrl_c_exits_130_without_a_traceback_and_says_how_to_resume(
                 "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
                 "TAILORED_CV_ACCEPT_PLAINTEXT": "1",
             },
+            preexec_fn=_interruptible,  # noqa: PLW1509 - one call, a signal disposition
         )
         connection, _ = listener.accept()  # the command is inside main, waiting on its scan
         with connection:
@@ -603,6 +611,7 @@ def test_an_interrupted_export_says_it_starts_over(cli: Cli, tmp_path: Path) -> 
             stderr=subprocess.PIPE,
             text=True,
             env={**cli.env, "AWS_ENDPOINT_URL_DYNAMODB": endpoint},
+            preexec_fn=_interruptible,  # noqa: PLW1509 - one call, a signal disposition
         )
         connection, _ = listener.accept()
         with connection:
@@ -623,6 +632,7 @@ def test_an_interrupted_erasure_says_how_many_it_removed(cli: Cli) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=cli.env,
+        preexec_fn=_interruptible,  # noqa: PLW1509 - one call, a signal disposition
     )
     assert process.stderr is not None
     first = process.stderr.readline()  # the first progress line: removals under way
