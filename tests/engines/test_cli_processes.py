@@ -100,19 +100,27 @@ def test_json_output_is_one_document_even_without_a_secret(cli: Cli) -> None:
 
 def test_paging_across_processes_with_the_token_as_printed(cli: Cli) -> None:
     saved = _versions(cli.store, "u-pages", 5)
+    seen = _page_through(cli, ["list", "--user", "u-pages", "--limit", "2"], "app-")
+    assert seen == saved[::-1]
+
+
+def _page_through(cli: Cli, argv: list[str], prefix: str, *, each: str | None = None) -> list[str]:
+    """The ids ``list`` prints, page by page, each next page asked for with the token as
+    printed; ``each`` is a line every page prints."""
     secret = {"TAILORED_CV_PAGINATION_SECRET": "an operator's secret of 32 chars"}
     seen: list[str] = []
     token: str | None = None
-    while True:
-        argv = ["list", "--user", "u-pages", "--limit", "2"]
+    for _ in range(20):
         ran = cli(*argv, *(["--next-token", token] if token else []), **secret)
         assert ran.code == 0, ran.err
-        seen += re.findall(r"^(app-\S+#\S+Z)", ran.out, flags=re.MULTILINE)
+        if each is not None:
+            assert each in ran.out
+        seen += re.findall(rf"^({re.escape(prefix)}\S*#\S+Z)", ran.out, flags=re.MULTILINE)
         found = re.search(r"--next-token (\S+)$", ran.out, flags=re.MULTILINE)
         if found is None:
-            break
+            return seen
         token = found.group(1)
-    assert seen == saved[::-1]
+    raise AssertionError(f"more than 20 pages: {seen}")
 
 
 def test_a_token_refused_for_want_of_a_secret_says_which_to_set(cli: Cli) -> None:
@@ -554,19 +562,8 @@ def test_an_applications_versions_page_with_limit_and_token(cli: Cli) -> None:
         result = handler.save_tailored_cv("app-paged", make_data(random.Random(seed)))
         assert result.success
         saved.append(result.data)
-    secret = {"TAILORED_CV_PAGINATION_SECRET": "an operator's secret of 32 chars"}
-    seen: list[str] = []
-    token: str | None = None
-    for _ in range(5):
-        argv = ["list", "--application", "app-paged", "--limit", "1"]
-        ran = cli(*argv, *(["--next-token", token] if token else []), **secret)
-        assert ran.code == 0, ran.err
-        assert "1 version" in ran.out
-        seen += re.findall(r"^(app-paged#\S+Z)", ran.out, flags=re.MULTILINE)
-        found = re.search(r"--next-token (\S+)$", ran.out, flags=re.MULTILINE)
-        if found is None:
-            break
-        token = found.group(1)
+    argv = ["list", "--application", "app-paged", "--limit", "1"]
+    seen = _page_through(cli, argv, "app-paged", each="1 version")
     assert seen == saved[::-1]
 
 

@@ -14,10 +14,9 @@ import secrets
 import sys
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import msgspec
 
-from careervp.dal.cli.local import embedded_engine, local_client
+from careervp.dal.cli.local import embedded_engine, local_cipher, local_client
 from careervp.dal.cli.render import (
     EXIT_CODES,
     VERSION_HEADERS,
@@ -29,7 +28,6 @@ from careervp.dal.cli.render import (
 )
 from careervp.dal.codec import canonical_json
 from careervp.dal.dynamo_dal_handler import DynamoDalHandler
-from careervp.dal.encryption import KmsCipher
 from careervp.dal.errors import escaped
 from careervp.dal.examples import load_examples
 from careervp.dal.schema import split_artifact_id
@@ -67,19 +65,6 @@ def _isolated() -> Iterator[None]:
         for name in [k for k in os.environ if k.startswith(_STORE_PREFIXES)]:
             del os.environ[name]
         os.environ.update(saved)
-
-
-def _local_cipher(endpoint: str) -> KmsCipher:
-    """A KMS key on the embedded engine (moto serves KMS on the same port)."""
-    kms = boto3.client(
-        "kms",
-        endpoint_url=endpoint,
-        region_name=_REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - moto takes any key
-    )
-    key_id = kms.create_key(Description="careervp-dal demo key")["KeyMetadata"]["KeyId"]
-    return KmsCipher(kms, key_id)
 
 
 class _Report:
@@ -120,7 +105,7 @@ def run_demo(*, json_output: bool = False) -> int:
         client = local_client(endpoint, _REGION, credentials=True)
         create_table(client, table_name)
         try:
-            cipher = _local_cipher(endpoint)
+            cipher = local_cipher(endpoint, _REGION, "demo")
             dal = DynamoDalHandler(
                 client, table_name, token_secret=secrets.token_bytes(32), cipher=cipher
             )

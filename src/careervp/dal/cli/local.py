@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import boto3
 
 from careervp.dal.client import build_client
+from careervp.dal.encryption import KmsCipher
 from careervp.dal.settings import KMS_KEY_ENV, SECRET_ENV, TABLE_NAME_ENV
 from careervp.dal.table import create_table
 
@@ -31,6 +32,7 @@ __all__ = [
     "LocalEngineMissingError",
     "embedded_engine",
     "is_local",
+    "local_cipher",
     "local_client",
     "serve_locally",
 ]
@@ -124,8 +126,9 @@ def _listen(port: int) -> socket.socket:
     return listener
 
 
-def _local_key(endpoint: str, region: str) -> str:
-    """A KMS key on the embedded engine, for trying client-side encryption without AWS."""
+def local_cipher(endpoint: str, region: str, purpose: str) -> KmsCipher:
+    """A KMS cipher under a new key on the embedded engine (moto serves KMS on the same port),
+    for trying client-side encryption without AWS."""
     kms = boto3.client(
         "kms",
         endpoint_url=endpoint,
@@ -133,7 +136,8 @@ def _local_key(endpoint: str, region: str) -> str:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",  # noqa: S106 - moto takes any key
     )
-    return kms.create_key(Description="careervp-dal local-server key")["KeyMetadata"]["KeyId"]
+    key_id = kms.create_key(Description=f"careervp-dal {purpose} key")["KeyMetadata"]["KeyId"]
+    return KmsCipher(kms, key_id)
 
 
 def serve_locally(
@@ -172,7 +176,7 @@ def _serve(port: int, table_name: str, region: str, *, json_output: bool, kms_ke
             SECRET_ENV: secrets.token_urlsafe(32),
         }
         if kms_key:
-            environment[KMS_KEY_ENV] = _local_key(endpoint, region)
+            environment[KMS_KEY_ENV] = local_cipher(endpoint, region, "local-server").key_id
         if json_output:
             sys.stdout.write(json.dumps({"endpoint": endpoint, "environment": environment}) + "\n")
         else:
